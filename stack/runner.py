@@ -1,0 +1,56 @@
+"""Starts the services in order, and stops them in reverse, whatever went wrong in between."""
+
+from __future__ import annotations
+
+from types import TracebackType
+from typing import Protocol
+
+from stack.config import StackConfig
+from stack.services.backend import Backend
+from stack.services.postgres import Postgres
+
+
+class Service(Protocol):
+    name: str
+
+    def start(self, stack: Stack) -> None: ...
+
+    def stop(self) -> None: ...
+
+
+class Stack:
+    """The running native stack; services reach each other through its attributes."""
+
+    def __init__(self, config: StackConfig | None = None) -> None:
+        self.config = config or StackConfig()
+        self.postgres = Postgres()
+        self.backend = Backend()
+        # Start order; later issues append nginx, the exporters, Alertmanager and Prometheus.
+        self.services: list[Service] = [self.postgres, self.backend]
+        self._started: list[Service] = []
+
+    def start(self) -> Stack:
+        self.config.log_dir.mkdir(parents=True, exist_ok=True)
+        try:
+            for service in self.services:
+                service.start(self)
+                self._started.append(service)
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def stop(self) -> None:
+        while self._started:
+            self._started.pop().stop()
+
+    def __enter__(self) -> Stack:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()

@@ -1,0 +1,1 @@
+"""One module per service of the native stack, each with a `start(stack)` and a `stop()`."""

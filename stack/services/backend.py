@@ -1,0 +1,59 @@
+"""The backend: `prestart` (wait for the database, migrate, first admin), then replicas."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from stack.process import ManagedProcess, run
+
+if TYPE_CHECKING:
+    from stack.runner import Stack
+
+
+class Backend:
+    name = "backend"
+
+    def __init__(self) -> None:
+        self.replicas: list[ManagedProcess] = []
+
+    def start(self, stack: Stack) -> None:
+        config = stack.config
+        backend_dir = config.repo_root / "backend"
+        python = str(backend_dir / ".venv" / "bin" / "python")
+        env = {
+            "ENVIRONMENT": config.environment,
+            "DATABASE_URL": stack.postgres.url,
+            "WEB_WORKERS": str(config.backend_workers),
+            "HOST": "127.0.0.1",
+            **config.backend_env,
+        }
+        run([python, "-m", "app.prestart"], "backend prestart", cwd=backend_dir, env=_with_os(env))
+        for n, port in enumerate(config.backend_ports()):
+            replica = ManagedProcess(
+                f"backend-{n}",
+                [python, "-m", "app.serve"],
+                config.log_dir / f"backend-{n}.log",
+                env={
+                    **env,
+                    "PORT": str(port),
+                    "PROMETHEUS_MULTIPROC_DIR": str(config.state_dir / f"backend-{n}-metrics"),
+                },
+                cwd=backend_dir,
+            ).start()
+            self.replicas.append(replica)
+        for n, replica in enumerate(self.replicas):
+            replica.wait_http(f"{self.url(stack, n)}/health/ready", timeout=60)
+
+    @staticmethod
+    def url(stack: Stack, replica: int = 0) -> str:
+        return f"http://127.0.0.1:{stack.config.backend_ports()[replica]}"
+
+    def stop(self) -> None:
+        for replica in self.replicas:
+            replica.stop()
+
+
+def _with_os(env: dict[str, str]) -> dict[str, str]:
+    import os
+
+    return {**os.environ, **env}
