@@ -7,6 +7,7 @@ from typing import Protocol
 
 from stack.config import StackConfig
 from stack.services.backend import Backend
+from stack.services.nginx import Nginx
 from stack.services.postgres import Postgres
 
 
@@ -25,8 +26,9 @@ class Stack:
         self.config = config or StackConfig()
         self.postgres = Postgres()
         self.backend = Backend()
-        # Start order; later issues append nginx, the exporters, Alertmanager and Prometheus.
-        self.services: list[Service] = [self.postgres, self.backend]
+        self.nginx = Nginx()
+        # Start order; later issues append the exporters, Alertmanager and Prometheus.
+        self.services: list[Service] = [self.postgres, self.backend, self.nginx]
         self._started: list[Service] = []
 
     def start(self) -> Stack:

@@ -48,6 +48,14 @@ class Backend:
     def url(stack: Stack, replica: int = 0) -> str:
         return f"http://127.0.0.1:{stack.config.backend_ports()[replica]}"
 
+    def restart_replica(self, n: int) -> None:
+        """Stop replica `n` gracefully and start it again, as one step of a rolling deploy."""
+        old = self.replicas[n]
+        old.stop()
+        replica = ManagedProcess(old.name, old.argv, old.log_file, env=old.env, cwd=old.cwd).start()
+        self.replicas[n] = replica
+        replica.wait_http(f"http://127.0.0.1:{replica.env['PORT']}/health/ready", timeout=60)
+
     def stop(self) -> None:
         for replica in self.replicas:
             replica.stop()
