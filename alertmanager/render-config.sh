@@ -1,0 +1,16 @@
+#!/bin/sh
+# Usage: render-config.sh TEMPLATE OUTPUT
+# Writes alertmanager.yml with the webhook URLs taken from the environment, because
+# Alertmanager 0.25 cannot read them from either. The compose services and the native stack
+# both start Alertmanager through this script, so they render the file the same way.
+set -eu
+: "${ALERT_WEBHOOK_URL:?must be set: where Alertmanager sends critical and warning alerts}"
+: "${WATCHDOG_WEBHOOK_URL:?must be set: the dead man switch that receives the Watchdog}"
+
+# In a sed replacement, backslash, ampersand and the | delimiter have a meaning: escape them.
+escape() { printf '%s\n' "$1" | sed 's/[\\&|]/\\&/g'; }
+
+# shellcheck disable=SC2016  # the placeholders are literal text, not expansions
+sed -e 's|${ALERT_WEBHOOK_URL}|'"$(escape "$ALERT_WEBHOOK_URL")"'|g' \
+    -e 's|${WATCHDOG_WEBHOOK_URL}|'"$(escape "$WATCHDOG_WEBHOOK_URL")"'|g' \
+    "$1" > "$2"
