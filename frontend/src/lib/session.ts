@@ -83,6 +83,7 @@ export function endSession(reason: SignOutReason): void {
 
 /** Restores the session this tab had before a reload, if it has not expired. */
 export function restoreSession(): void {
+  lastSignOut = null;
   const stored = readStored();
   activate(stored && stored.expiresAt > Date.now() ? stored : null);
   notify();

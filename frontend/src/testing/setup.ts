@@ -1,0 +1,22 @@
+import '@testing-library/jest-dom/vitest';
+import { cleanup } from '@testing-library/react';
+import { afterAll, afterEach, beforeAll } from 'vitest';
+import { configureApiClient } from '@/lib/api-client';
+import { restoreSession } from '@/lib/session';
+import { resetMockApi } from './mock-api';
+import { server } from './server';
+
+// As in index.html; axe checks that the page declares its language.
+document.documentElement.lang = 'en';
+configureApiClient();
+
+// Any request without a handler is a bug in the test or the app: fail loudly.
+beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
+afterEach(() => {
+  cleanup();
+  server.resetHandlers();
+  resetMockApi();
+  sessionStorage.clear();
+  restoreSession();
+});
+afterAll(() => server.close());
