@@ -234,9 +234,7 @@ export const handlers = [
       const body = (await request.json()) as Body;
       const found = problems(
         'title' in body ? lengthProblem('title', body.title, 1, 200) : null,
-        body.description == null
-          ? null
-          : lengthProblem('description', body.description, 0, 10_000),
+        body.description == null ? null : lengthProblem('description', body.description, 0, 10_000),
       );
       if (found.length > 0) return invalid(found);
       Object.assign(item, body, { updated_at: now() });

@@ -39,9 +39,7 @@ describe('log in', () => {
 
     await user.click(screen.getByRole('button', { name: 'Log in' }));
 
-    expect(screen.getByLabelText('Email')).toHaveAccessibleDescription(
-      'Enter your email address.',
-    );
+    expect(screen.getByLabelText('Email')).toHaveAccessibleDescription('Enter your email address.');
     expect(screen.getByLabelText('Password')).toHaveAccessibleDescription('Enter your password.');
     expect(screen.getByLabelText('Email')).toHaveFocus();
   });

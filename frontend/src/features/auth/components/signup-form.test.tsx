@@ -21,7 +21,11 @@ describe('sign up', () => {
     const { user, currentUrl } = renderApp('/signup');
     await expectNoSeriousA11yViolations();
 
-    await fillIn(user, { name: 'Grace Hopper', email: 'grace@example.com', password: 'cobol-1959' });
+    await fillIn(user, {
+      name: 'Grace Hopper',
+      email: 'grace@example.com',
+      password: 'cobol-1959',
+    });
 
     expect(await screen.findByRole('heading', { name: 'No items yet' })).toBeInTheDocument();
     expect(currentUrl()).toBe('/items');
@@ -31,7 +35,11 @@ describe('sign up', () => {
     createUser({ email: 'grace@example.com' });
     const { user } = renderApp('/signup');
 
-    await fillIn(user, { name: 'Grace Hopper', email: 'grace@example.com', password: 'cobol-1959' });
+    await fillIn(user, {
+      name: 'Grace Hopper',
+      email: 'grace@example.com',
+      password: 'cobol-1959',
+    });
 
     const email = screen.getByLabelText('Email');
     expect(await screen.findByText('A user with this email already exists')).toBeInTheDocument();
@@ -54,9 +62,7 @@ describe('sign up', () => {
     await fillIn(user, { name: 'Grace Hopper', email: 'grace@example.com', password: 'password1' });
 
     expect(await screen.findByText('Password is too common')).toBeInTheDocument();
-    expect(screen.getByLabelText('Password')).toHaveAccessibleDescription(
-      /Password is too common/,
-    );
+    expect(screen.getByLabelText('Password')).toHaveAccessibleDescription(/Password is too common/);
   });
 
   it('refuses a short password before calling the API', async () => {
@@ -78,7 +84,11 @@ describe('sign up', () => {
     );
     const { user } = renderApp('/signup');
 
-    await fillIn(user, { name: 'Grace Hopper', email: 'grace@example.com', password: 'cobol-1959' });
+    await fillIn(user, {
+      name: 'Grace Hopper',
+      email: 'grace@example.com',
+      password: 'cobol-1959',
+    });
 
     expect(await screen.findByRole('alert')).toHaveTextContent('Internal server error');
   });

@@ -122,9 +122,13 @@ describe('the items list', () => {
     const owner = signedInUser();
     createItems(owner.id, 1);
     server.use(
-      http.get('*/api/v1/items', () => new HttpResponse('<html>Bad gateway</html>', { status: 502 }), {
-        once: true,
-      }),
+      http.get(
+        '*/api/v1/items',
+        () => new HttpResponse('<html>Bad gateway</html>', { status: 502 }),
+        {
+          once: true,
+        },
+      ),
     );
     const { user } = renderApp('/items');
 

@@ -1,0 +1,139 @@
+import { screen } from '@testing-library/react';
+import { http } from 'msw';
+import { describe, expect, it } from 'vitest';
+import { expectNoSeriousA11yViolations } from '@/testing/axe';
+import { createItems, itemsOf, problem } from '@/testing/mock-api';
+import { renderApp, signedInUser } from '@/testing/render-app';
+import { server } from '@/testing/server';
+
+describe('creating an item', () => {
+  it('saves it and shows it at the top of the list', async () => {
+    const owner = signedInUser();
+    createItems(owner.id, 2);
+    const { user, currentUrl } = renderApp('/items');
+
+    await user.click(await screen.findByRole('link', { name: 'New item' }));
+    expect(screen.getByRole('heading', { name: 'New item' })).toBeInTheDocument();
+    await expectNoSeriousA11yViolations();
+    await user.type(screen.getByLabelText('Title'), 'Buy milk');
+    await user.type(screen.getByLabelText('Description'), 'Semi-skimmed, two litres');
+    await user.click(screen.getByRole('button', { name: 'Save' }));
+
+    expect(await screen.findByRole('heading', { name: 'Buy milk' })).toBeInTheDocument();
+    expect(currentUrl()).toBe('/items');
+    expect(screen.getAllByRole('heading', { level: 2 })[0]).toHaveTextContent('Buy milk');
+    expect(screen.getByText('Semi-skimmed, two litres')).toBeInTheDocument();
+  });
+
+  it('asks for a title before calling the API', async () => {
+    signedInUser();
+    const { user } = renderApp('/items/new');
+
+    await user.type(screen.getByLabelText('Title'), '   ');
+    await user.click(screen.getByRole('button', { name: 'Save' }));
+
+    expect(screen.getByLabelText('Title')).toHaveAccessibleDescription('Give the item a title.');
+    expect(screen.getByLabelText('Title')).toHaveFocus();
+  });
+
+  it('shows the API’s validation message on the field it names', async () => {
+    const owner = signedInUser();
+    server.use(
+      http.post('*/api/v1/items', () =>
+        problem(422, 'validation_error', [
+          { field: 'description', location: 'body', message: 'Description contains a null byte' },
+        ]),
+      ),
+    );
+    const { user } = renderApp('/items/new');
+
+    await user.type(screen.getByLabelText('Title'), 'Buy milk');
+    await user.type(screen.getByLabelText('Description'), 'odd text');
+    await user.click(screen.getByRole('button', { name: 'Save' }));
+
+    expect(await screen.findByText('Description contains a null byte')).toBeInTheDocument();
+    expect(screen.getByLabelText('Description')).toHaveAccessibleDescription(
+      /Description contains a null byte/,
+    );
+    expect(itemsOf(owner.id)).toEqual([]);
+    await expectNoSeriousA11yViolations();
+  });
+
+  it('shows other failures at the top of the form and keeps what was typed', async () => {
+    signedInUser();
+    server.use(
+      http.post('*/api/v1/items', () =>
+        problem(413, 'payload_too_large', 'Request body too large'),
+      ),
+    );
+    const { user } = renderApp('/items/new');
+
+    await user.type(screen.getByLabelText('Title'), 'Buy milk');
+    await user.click(screen.getByRole('button', { name: 'Save' }));
+
+    expect(await screen.findByRole('alert')).toHaveTextContent('Request body too large');
+    expect(screen.getByLabelText('Title')).toHaveValue('Buy milk');
+  });
+});
+
+describe('editing an item', () => {
+  it('saves the changes and shows them in the list', async () => {
+    const owner = signedInUser();
+    const [item] = createItems(owner.id, 1);
+    const { user, currentUrl } = renderApp('/items');
+
+    await user.click(await screen.findByRole('link', { name: 'Edit' }));
+    const title = await screen.findByLabelText('Title');
+    expect(title).toHaveValue('Item 1');
+    expect(currentUrl()).toBe(`/items/${item?.id}`);
+    await expectNoSeriousA11yViolations();
+
+    await user.clear(title);
+    await user.type(title, 'Renamed item');
+    await user.click(screen.getByRole('button', { name: 'Save' }));
+
+    expect(await screen.findByRole('heading', { name: 'Renamed item' })).toBeInTheDocument();
+    expect(currentUrl()).toBe('/items');
+  });
+
+  it('shows the API’s validation message on the title', async () => {
+    const owner = signedInUser();
+    const [item] = createItems(owner.id, 1);
+    server.use(
+      http.patch('*/api/v1/items/:itemId', () =>
+        problem(422, 'validation_error', [
+          { field: 'title', location: 'body', message: 'Title must not be blank' },
+        ]),
+      ),
+    );
+    const { user } = renderApp(`/items/${item?.id}`);
+
+    await user.type(await screen.findByLabelText('Title'), ' again');
+    await user.click(screen.getByRole('button', { name: 'Save' }));
+
+    expect(await screen.findByText('Title must not be blank')).toBeInTheDocument();
+    expect(screen.getByLabelText('Title')).toHaveAccessibleDescription('Title must not be blank');
+  });
+
+  it('deletes the item after confirmation and returns to the list', async () => {
+    const owner = signedInUser();
+    const [item] = createItems(owner.id, 1);
+    const { user, currentUrl } = renderApp(`/items/${item?.id}`);
+
+    await user.click(await screen.findByRole('button', { name: 'Delete' }));
+    await user.click(screen.getByRole('button', { name: 'Yes, delete' }));
+
+    expect(await screen.findByRole('heading', { name: 'No items yet' })).toBeInTheDocument();
+    expect(currentUrl()).toBe('/items');
+  });
+
+  it('says so when the item does not exist or belongs to someone else', async () => {
+    signedInUser();
+    renderApp('/items/3f0c1a8e-0000-4000-8000-000000000000');
+
+    expect(await screen.findByRole('alert')).toHaveTextContent(
+      'This item does not exist, or it is not yours.',
+    );
+    expect(screen.queryByLabelText('Title')).not.toBeInTheDocument();
+  });
+});
