@@ -1,0 +1,1 @@
+"""Authentication: password hashing, access tokens, log-in and sign-up."""

@@ -1,0 +1,66 @@
+"""Password hashing (argon2) and access tokens (JWT), kept off the event loop."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from datetime import UTC, datetime, timedelta
+from functools import cache
+
+import anyio
+import jwt
+from pwdlib import PasswordHash
+
+ALGORITHM = "HS256"
+
+_hasher = PasswordHash.recommended()
+# Each argon2 hash takes tens of milliseconds and 64 MiB: a few at a time per worker keeps a
+# burst of log-ins from exhausting memory or starving every other request of threads.
+_hashing_slots = anyio.CapacityLimiter(os.cpu_count() or 2)
+
+
+async def hash_password(password: str) -> str:
+    return await anyio.to_thread.run_sync(_hasher.hash, password, limiter=_hashing_slots)
+
+
+async def verify_password(password: str, hashed: str) -> bool:
+    return await anyio.to_thread.run_sync(_hasher.verify, password, hashed, limiter=_hashing_slots)
+
+
+@cache
+def _dummy_hash() -> str:
+    return _hasher.hash(uuid.uuid4().hex)
+
+
+async def burn_verification_time(password: str) -> None:
+    """Spend what a real verification costs, so an unknown email answers as slowly."""
+    await verify_password(password, _dummy_hash())
+
+
+def create_access_token(
+    user_id: uuid.UUID, token_version: int, secret: str, expires_in: timedelta
+) -> str:
+    now = datetime.now(UTC)
+    claims = {"sub": str(user_id), "ver": token_version, "iat": now, "exp": now + expires_in}
+    return jwt.encode(claims, secret, algorithm=ALGORITHM)
+
+
+class InvalidTokenError(Exception):
+    pass
+
+
+class ExpiredTokenError(InvalidTokenError):
+    pass
+
+
+def decode_access_token(token: str, secret: str) -> tuple[uuid.UUID, int]:
+    """The user id and token version a valid token carries."""
+    try:
+        claims = jwt.decode(
+            token, secret, algorithms=[ALGORITHM], options={"require": ["sub", "exp", "ver"]}
+        )
+        return uuid.UUID(claims["sub"]), int(claims["ver"])
+    except jwt.ExpiredSignatureError as exc:
+        raise ExpiredTokenError from exc
+    except (jwt.InvalidTokenError, ValueError, TypeError) as exc:
+        raise InvalidTokenError from exc

@@ -1,0 +1,86 @@
+"""The database: the declarative base, the engine and its pool, one session per request."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import AsyncIterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy import MetaData
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
+from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.pool import QueuePool
+
+from app.config import Settings
+from app.observability import metrics
+
+# Explicit constraint names, so migrations can name what they drop.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def create_engine(settings: Settings) -> AsyncEngine:
+    engine = create_async_engine(
+        settings.database_url,
+        pool_size=settings.db_pool_size,
+        max_overflow=settings.db_max_overflow,
+        pool_timeout=settings.db_pool_timeout_seconds,
+        # A connection broken by a database restart is replaced instead of failing a request.
+        pool_pre_ping=True,
+        connect_args={"connect_timeout": settings.db_connect_timeout_seconds},
+    )
+    metrics.POOL_SIZE.set(settings.db_pool_size)
+    metrics.POOL_MAX.set(settings.db_pool_size + settings.db_max_overflow)
+    return engine
+
+
+def publish_pool_metrics(engine: AsyncEngine) -> None:
+    """Record how this worker's pool is used right now (called every second)."""
+    pool = engine.sync_engine.pool
+    if not isinstance(pool, QueuePool):  # only a queue pool has these figures
+        return
+    metrics.POOL_IN_USE.set(pool.checkedout())
+    metrics.POOL_IDLE.set(pool.checkedin())
+    # overflow() counts down from -pool_size until the pool is full.
+    metrics.POOL_OVERFLOW.set(max(pool.overflow(), 0))
+
+
+def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    # Objects stay readable after commit: the response is built after the session closes.
+    return async_sessionmaker(engine, expire_on_commit=False)
+
+
+async def _request_session(request: Request) -> AsyncIterator[AsyncSession]:
+    """The request's session: committed when the route returns, rolled back if it raises."""
+    sessionmaker: async_sessionmaker[AsyncSession] = request.app.state.sessionmaker
+    async with sessionmaker() as session:
+        # Take the connection now, so the wait for a free one is measured, and an exhausted
+        # pool fails the request before any work is done.
+        started = time.perf_counter()
+        await session.connection()
+        metrics.POOL_ACQUIRE_DURATION.observe(time.perf_counter() - started)
+        try:
+            yield session
+        except BaseException:
+            await session.rollback()
+            raise
+        await session.commit()
+
+
+# scope="function": commit before the response is sent, so a 2xx means the data is stored.
+SessionDep = Annotated[AsyncSession, Depends(_request_session, scope="function")]

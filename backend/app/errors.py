@@ -1,0 +1,169 @@
+"""Typed errors and the handlers that turn every failure into one JSON shape.
+
+`{"error": <stable code>, "detail": <sentence, or for 422 the list of offending fields>}`
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+from sqlalchemy import exc as sa_exc
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from app.observability import metrics
+
+logger = logging.getLogger(__name__)
+
+# Seconds a client should wait before retrying when the service is momentarily overloaded.
+RETRY_AFTER_SECONDS = 1
+
+
+class FieldError(BaseModel):
+    field: str
+    location: str
+    message: str
+
+
+class ErrorResponse(BaseModel):
+    """The body of every error answer."""
+
+    error: str
+    detail: str | list[FieldError]
+
+
+class AppError(Exception):
+    status_code = 500
+    code = "internal_error"
+
+    def __init__(self, message: str, headers: dict[str, str] | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.headers = headers
+
+
+class NotFoundError(AppError):
+    status_code = 404
+    code = "not_found"
+
+
+class EmailTakenError(AppError):
+    status_code = 409
+    code = "email_taken"
+
+    def __init__(self) -> None:
+        super().__init__("An account with this email already exists")
+
+
+class IncorrectPasswordError(AppError):
+    status_code = 400
+    code = "incorrect_password"
+
+    def __init__(self) -> None:
+        super().__init__("The current password is incorrect")
+
+
+class AuthenticationError(AppError):
+    status_code = 401
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message, headers={"WWW-Authenticate": "Bearer"})
+        self.code = code
+
+
+class ServiceUnavailableError(AppError):
+    status_code = 503
+    code = "service_unavailable"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
+
+
+def error_response(
+    status_code: int,
+    code: str,
+    detail: str | list[FieldError],
+    headers: Mapping[str, str] | None = None,
+) -> JSONResponse:
+    body = ErrorResponse(error=code, detail=detail).model_dump()
+    return JSONResponse(body, status_code=status_code, headers=headers)
+
+
+def error_responses(*errors: type[AppError]) -> dict[int | str, dict[str, Any]]:
+    """The `responses=` of a route: documents its errors in OpenAPI with the one error shape."""
+    documented: dict[int | str, dict[str, Any]] = {422: {"model": ErrorResponse}}
+    for error in errors:
+        documented[error.status_code] = {"model": ErrorResponse}
+    return documented
+
+
+def _field_errors(exc: RequestValidationError) -> list[FieldError]:
+    fields = []
+    for error in exc.errors():
+        location, *path = error["loc"] or ("body",)
+        fields.append(
+            FieldError(
+                field=".".join(str(part) for part in path) or str(location),
+                location=str(location),
+                message=error["msg"],
+            )
+        )
+    return fields
+
+
+async def _app_error(_: Request, exc: AppError) -> JSONResponse:
+    return error_response(exc.status_code, exc.code, exc.message, exc.headers)
+
+
+async def _validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:
+    return error_response(422, "validation_error", _field_errors(exc))
+
+
+_HTTP_CODES = {404: "not_found", 405: "method_not_allowed"}
+
+
+async def _http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+    code = _HTTP_CODES.get(exc.status_code, "http_error")
+    detail = "Not found" if exc.status_code == 404 else str(exc.detail)
+    return error_response(exc.status_code, code, detail, exc.headers)
+
+
+async def _pool_timeout(_: Request, exc: Exception) -> JSONResponse:
+    metrics.POOL_TIMEOUTS.inc()
+    logger.warning("database pool exhausted", extra={"error": str(exc).splitlines()[0]})
+    error = ServiceUnavailableError("The service is busy, retry shortly")
+    return await _app_error(_, error)
+
+
+async def _database_unreachable(_: Request, exc: Exception) -> JSONResponse:
+    logger.error("database unreachable", extra={"error": str(exc).splitlines()[0]})
+    error = ServiceUnavailableError("The database is unavailable, retry shortly")
+    return await _app_error(_, error)
+
+
+def internal_error_response(request_id: str) -> JSONResponse:
+    """The answer to a bug of ours: nothing about the failure, only the id to find it in logs."""
+    return error_response(
+        500,
+        "internal_error",
+        "Something went wrong on our side",
+        headers={"X-Request-ID": request_id},
+    )
+
+
+def register_error_handlers(app: FastAPI) -> None:
+    handlers: dict[type[Exception], Callable[[Request, Any], Awaitable[JSONResponse]]] = {
+        AppError: _app_error,
+        RequestValidationError: _validation_error,
+        StarletteHTTPException: _http_error,
+        sa_exc.TimeoutError: _pool_timeout,
+        sa_exc.OperationalError: _database_unreachable,
+        sa_exc.InterfaceError: _database_unreachable,
+    }
+    for exception, handler in handlers.items():
+        app.exception_handler(exception)(handler)

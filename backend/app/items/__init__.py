@@ -1,0 +1,1 @@
+"""Items: what each account owns, visible to its owner only."""

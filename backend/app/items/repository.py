@@ -1,0 +1,47 @@
+"""Queries on the items table. Every query is scoped to one owner."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.items.models import Item
+
+
+async def list_for_owner(
+    session: AsyncSession, owner_id: uuid.UUID, offset: int, limit: int
+) -> Sequence[Item]:
+    query = (
+        select(Item)
+        .where(Item.owner_id == owner_id)
+        .order_by(Item.created_at.desc(), Item.id.desc())
+        .offset(offset)
+        .limit(limit)
+    )
+    return (await session.scalars(query)).all()
+
+
+async def count_for_owner(session: AsyncSession, owner_id: uuid.UUID) -> int:
+    query = select(func.count()).select_from(Item).where(Item.owner_id == owner_id)
+    return (await session.scalar(query)) or 0
+
+
+async def get_for_owner(
+    session: AsyncSession, item_id: uuid.UUID, owner_id: uuid.UUID
+) -> Item | None:
+    query = select(Item).where(Item.id == item_id, Item.owner_id == owner_id)
+    return await session.scalar(query)
+
+
+async def add(session: AsyncSession, item: Item) -> Item:
+    session.add(item)
+    await session.flush()
+    return item
+
+
+async def delete(session: AsyncSession, item: Item) -> None:
+    await session.delete(item)
+    await session.flush()

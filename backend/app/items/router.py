@@ -1,0 +1,67 @@
+"""The signed-in user's items."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Response, status
+
+from app.auth.dependencies import CurrentUser
+from app.config import API_PREFIX
+from app.db import SessionDep
+from app.errors import AuthenticationError, NotFoundError, error_responses
+from app.items import service
+from app.items.models import Item
+from app.items.schemas import ItemCreate, ItemPage, ItemPublic, ItemUpdate
+
+MAX_PAGE_SIZE = 100
+
+router = APIRouter(
+    prefix=f"{API_PREFIX}/items", tags=["items"], responses=error_responses(AuthenticationError)
+)
+
+
+async def _owned_item(session: SessionDep, user: CurrentUser, item_id: uuid.UUID) -> Item:
+    return await service.get_owned(session, user, item_id)
+
+
+OwnedItem = Annotated[Item, Depends(_owned_item)]
+
+
+@router.get("")
+async def list_items(
+    session: SessionDep,
+    user: CurrentUser,
+    offset: Annotated[int, Query(ge=0, le=1_000_000_000)] = 0,
+    limit: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = 20,
+) -> ItemPage:
+    """List my items, newest first."""
+    return await service.list_page(session, user, offset, limit)
+
+
+@router.post("", status_code=status.HTTP_201_CREATED)
+async def create_item(session: SessionDep, user: CurrentUser, data: ItemCreate) -> ItemPublic:
+    """Create an item."""
+    return ItemPublic.model_validate(await service.create(session, user, data))
+
+
+@router.get("/{item_id}", responses=error_responses(NotFoundError))
+async def read_item(item: OwnedItem) -> ItemPublic:
+    """Read one of my items."""
+    return ItemPublic.model_validate(item)
+
+
+@router.patch("/{item_id}", responses=error_responses(NotFoundError))
+async def update_item(session: SessionDep, item: OwnedItem, data: ItemUpdate) -> ItemPublic:
+    """Change some fields of one of my items."""
+    return ItemPublic.model_validate(await service.update(session, item, data))
+
+
+@router.delete(
+    "/{item_id}", status_code=status.HTTP_204_NO_CONTENT, responses=error_responses(NotFoundError)
+)
+async def delete_item(session: SessionDep, item: OwnedItem) -> Response:
+    """Delete one of my items."""
+    await service.delete(session, item)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)

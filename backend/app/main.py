@@ -1,0 +1,92 @@
+"""The FastAPI application: `create_app(settings)` builds one; uvicorn serves `app`."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+
+from fastapi import FastAPI
+from fastapi.responses import Response
+from fastapi.routing import APIRoute
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.pool import NullPool
+
+from app import __version__, fault_injection
+from app.auth.router import router as auth_router
+from app.config import Settings, get_settings
+from app.db import create_engine, create_sessionmaker, publish_pool_metrics
+from app.errors import register_error_handlers
+from app.items.router import router as items_router
+from app.observability import metrics
+from app.observability.health import router as health_router
+from app.observability.logging import configure_logging
+from app.observability.middleware import RequestObservabilityMiddleware
+from app.users.router import router as users_router
+
+WORKER_STATS_INTERVAL_SECONDS = 1
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    configure_logging(settings.log_level)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.engine = create_engine(settings)
+        app.state.sessionmaker = create_sessionmaker(app.state.engine)
+        app.state.readiness_engine = create_async_engine(
+            settings.database_url,
+            poolclass=NullPool,
+            connect_args={"connect_timeout": settings.db_connect_timeout_seconds},
+        )
+        metrics.worker_started(__version__, settings.git_commit)
+        stats = asyncio.create_task(_publish_worker_stats_forever(app.state.engine))
+        try:
+            yield
+        finally:
+            stats.cancel()
+            await app.state.engine.dispose()
+            await app.state.readiness_engine.dispose()
+            metrics.worker_stopped()
+
+    app = FastAPI(
+        title="Reference app API",
+        version=__version__,
+        lifespan=lifespan,
+        openapi_url="/api/v1/openapi.json",
+        docs_url="/api/v1/docs",
+        redoc_url=None,
+        # Operation ids such as `items-list_items`: the generated client's function names.
+        generate_unique_id_function=_operation_id,
+    )
+    app.state.settings = settings
+    register_error_handlers(app)
+    app.add_middleware(RequestObservabilityMiddleware, metrics_enabled=settings.metrics_enabled)
+
+    # Routers carry their full path, so the route a request matched names its whole template.
+    for router in (auth_router, users_router, items_router, health_router):
+        app.include_router(router)
+    if settings.environment == "test":
+        app.include_router(fault_injection.router)
+    if settings.metrics_enabled:
+        app.add_api_route("/metrics", _metrics, include_in_schema=False)
+    return app
+
+
+def _operation_id(route: APIRoute) -> str:
+    return f"{route.tags[0]}-{route.name}" if route.tags else route.name
+
+
+def _metrics() -> Response:
+    # A plain def: FastAPI runs it in a thread, as reading the workers' files is blocking I/O.
+    body, content_type = metrics.render()
+    return Response(body, media_type=content_type)
+
+
+async def _publish_worker_stats_forever(engine: AsyncEngine) -> None:
+    """Gauges only this worker can read (its pool, its memory), refreshed for any scrape."""
+    while True:
+        publish_pool_metrics(engine)
+        metrics.publish_process_stats()
+        await asyncio.sleep(WORKER_STATS_INTERVAL_SECONDS)

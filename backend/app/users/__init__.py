@@ -1,0 +1,1 @@
+"""Accounts: the people who sign up, log in and own items."""

@@ -1,0 +1,82 @@
+"""Liveness never touches the database; readiness follows the database down and back up."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import httpx
+import pytest
+from sqlalchemy.engine import make_url
+
+from app.config import Settings
+from app.main import create_app
+from tests.conftest import ApiUser, running
+from tests.tcp_proxy import TcpProxy
+
+
+async def test_liveness_is_a_constant_answer(client: httpx.AsyncClient) -> None:
+    answer = await client.get("/health")
+
+    assert answer.status_code == 200
+    assert answer.json() == {"status": "ok"}
+
+
+async def test_ready_when_the_database_answers(client: httpx.AsyncClient) -> None:
+    answer = await client.get("/health/ready")
+
+    assert answer.status_code == 200
+    assert answer.json() == {"status": "ready"}
+
+
+@pytest.fixture
+async def proxy(settings: Settings) -> AsyncIterator[TcpProxy]:
+    database = make_url(settings.database_url)
+    tcp_proxy = TcpProxy(database.host or "127.0.0.1", database.port or 5432)
+    await tcp_proxy.start()
+    yield tcp_proxy
+    if tcp_proxy.listening:
+        await tcp_proxy.cut()
+
+
+@pytest.fixture
+async def client_via_proxy(settings: Settings, proxy: TcpProxy) -> AsyncIterator[httpx.AsyncClient]:
+    url = make_url(settings.database_url).set(host="127.0.0.1", port=proxy.port)
+    app = create_app(
+        settings.model_copy(
+            update={
+                "database_url": url.render_as_string(hide_password=False),
+                "readiness_timeout_seconds": 1.0,
+                "db_connect_timeout_seconds": 1,
+            }
+        )
+    )
+    async with running(app) as client:
+        yield client
+
+
+async def test_readiness_and_requests_follow_the_database_down_and_back(
+    client_via_proxy: httpx.AsyncClient, proxy: TcpProxy, user: ApiUser
+) -> None:
+    client = client_via_proxy
+    assert (await client.get("/health/ready")).status_code == 200
+    assert (await client.get("/api/v1/items", headers=user.headers)).status_code == 200
+
+    await proxy.cut()
+
+    not_ready = await client.get("/health/ready")
+    assert not_ready.status_code == 503
+    assert not_ready.json()["error"] == "not_ready"
+    assert "database" in not_ready.json()["detail"]
+    # Liveness does not depend on the database: the process must not be restarted for this.
+    assert (await client.get("/health")).status_code == 200
+    # API calls fail fast with a 503 the client can retry, never a 500.
+    down = await client.get("/api/v1/items", headers=user.headers)
+    assert down.status_code == 503
+    assert down.json()["error"] == "service_unavailable"
+    assert down.headers["Retry-After"] == "1"
+
+    await proxy.start()
+
+    assert (await client.get("/health/ready")).status_code == 200
+    # Pooled connections broken by the outage are replaced, not handed to requests.
+    assert (await client.get("/api/v1/items", headers=user.headers)).status_code == 200
