@@ -79,6 +79,14 @@ def nginx_argv(conf: Path, *extra: str) -> list[str]:
     return [nginx_binary(), "-p", f"{conf.parent}/", "-c", str(conf), "-e", "stderr", *extra]
 
 
+def foreground_argv(conf: Path) -> list[str]:
+    """nginx serving `conf` in the foreground, as the container runs it."""
+    # As root, nginx would hand its workers to `nobody`, who cannot reach the state folder
+    # for temporary files; keep them as the user running the stack, as on a laptop.
+    directives = "daemon off;" + (" user root;" if os.geteuid() == 0 else "")
+    return nginx_argv(conf, "-g", directives)
+
+
 def _mime_types() -> Path:
     for candidate in (Path("/etc/nginx/mime.types"), Path("/usr/local/etc/nginx/mime.types")):
         if candidate.exists():
@@ -96,11 +104,8 @@ class Nginx:
         config = stack.config
         conf = render_config(config.state_dir / "nginx", native_variables(config))
         run(nginx_argv(conf, "-t", "-q"), "nginx -t")
-        # As root, nginx would hand its workers to `nobody`, who cannot reach the state folder
-        # for temporary files; keep them as the user running the stack, as on a laptop.
-        directives = "daemon off;" + (" user root;" if os.geteuid() == 0 else "")
         self.process = ManagedProcess(
-            "nginx", nginx_argv(conf, "-g", directives), config.log_dir / "nginx.log"
+            "nginx", foreground_argv(conf), config.log_dir / "nginx.log"
         ).start()
         self.process.wait_http(self.internal_url(stack) + "/stub_status")
 

@@ -1,0 +1,94 @@
+"""The repository's deployment files as the tests read them: compose, .env.example, Dockerfiles."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shlex
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[2]
+ENV_EXAMPLE = REPO / ".env.example"
+DEV_COMPOSE = REPO / "docker-compose.dev.yml"
+PROD_COMPOSE = REPO / "docker-compose.prod.yml"
+DEFAULT_COMPOSE = REPO / "compose.yaml"
+COMPOSE_FILES = [DEV_COMPOSE, PROD_COMPOSE]
+DOCKERFILES = [REPO / "backend" / "Dockerfile", REPO / "frontend" / "Dockerfile"]
+
+
+def tool(name: str) -> str:
+    """A command-line tool of the root uv project (docker-compose, hadolint...)."""
+    found = shutil.which(name) or shutil.which(name, path=str(REPO / ".venv" / "bin"))
+    assert found, f"{name} not found: run `uv sync --project .`"
+    return found
+
+
+def env_example() -> dict[str, str]:
+    """The KEY=value lines of .env.example."""
+    pairs = {}
+    for line in ENV_EXAMPLE.read_text().splitlines():
+        if line.strip() and not line.lstrip().startswith("#"):
+            key, _, value = line.partition("=")
+            pairs[key.strip()] = value.strip()
+    return pairs
+
+
+def compose(
+    file: Path, *args: str, env_file: Path = ENV_EXAMPLE, check: bool = True
+) -> subprocess.CompletedProcess[str]:
+    """The real Compose v2 CLI on `file`, interpolating from `env_file` and nothing else.
+
+    The shell's environment wins over the env file in compose, so it is left out: a developer's
+    exported SECRET_KEY must not make a test pass.
+    """
+    argv = [tool("docker-compose"), "-f", str(file), "--env-file", str(env_file), *args]
+    clean_env = {"PATH": os.environ["PATH"], "HOME": os.environ.get("HOME", str(REPO))}
+    return subprocess.run(
+        argv, capture_output=True, text=True, check=check, env=clean_env, cwd=REPO
+    )
+
+
+def compose_config(file: Path, env_file: Path = ENV_EXAMPLE) -> dict[str, Any]:
+    """The fully resolved model compose would run (anchors merged, variables substituted)."""
+    result = compose(file, "config", "--format", "json", env_file=env_file)
+    config: dict[str, Any] = json.loads(result.stdout)
+    return config
+
+
+def compose_variables(file: Path) -> set[str]:
+    """Names compose interpolates in `file`: ${NAME}, ${NAME:-x}, ${NAME:?x}; not $${...}."""
+    text = "\n".join(
+        line for line in file.read_text().splitlines() if not line.lstrip().startswith("#")
+    )
+    return set(re.findall(r"(?<!\$)\$\{([A-Za-z_][A-Za-z0-9_]*)", text))
+
+
+def dockerfile_instructions(path: Path) -> list[tuple[str, str]]:
+    """(INSTRUCTION, arguments) pairs, continuation lines joined, comments dropped."""
+    joined = re.sub(r"\\\n", " ", path.read_text())
+    instructions = []
+    for line in joined.splitlines():
+        stripped = line.strip()
+        if stripped and not stripped.startswith("#"):
+            keyword, _, rest = stripped.partition(" ")
+            instructions.append((keyword.upper(), rest.strip()))
+    return instructions
+
+
+def dockerfile_env(path: Path, stage: str | None = None) -> dict[str, str]:
+    """The ENV values set in `path` (in its last stage, or in the stage named `stage`)."""
+    values: dict[str, str] = {}
+    current: str | None = None
+    for keyword, rest in dockerfile_instructions(path):
+        if keyword == "FROM":
+            current = rest.split()[-1] if " AS " in rest.upper() else None
+            values = {} if stage is None or current == stage else values
+        elif keyword == "ENV" and (stage is None or current == stage):
+            for pair in shlex.split(rest):
+                key, _, value = pair.partition("=")
+                values[key] = value
+    return values
