@@ -25,14 +25,21 @@ if (scripts.length === 0) {
   process.exit(1);
 }
 
+// zlib's default level (6), as Vite's own report and most servers use. nginx's default
+// gzip_comp_level is 1, which sends more bytes: printed too, so nobody is surprised.
 let total = 0;
+let totalAtLevel1 = 0;
 for (const src of scripts) {
-  const gzipped = gzipSync(readFileSync(path.join(dist, src)), { level: 9 }).length;
+  const source = readFileSync(path.join(dist, src));
+  const gzipped = gzipSync(source).length;
   total += gzipped;
-  console.log(`  ${src}  ${kB(gzipped)} gzipped`);
+  totalAtLevel1 += gzipSync(source, { level: 1 }).length;
+  console.log(`  ${src}  ${kB(source.length)}, ${kB(gzipped)} gzipped`);
 }
 
-const summary = `First-page JavaScript: ${kB(total)} gzipped (budget ${kB(BUDGET_BYTES)})`;
+const summary =
+  `First-page JavaScript: ${kB(total)} gzipped (budget ${kB(BUDGET_BYTES)}; ` +
+  `${kB(totalAtLevel1)} at gzip level 1)`;
 if (total > BUDGET_BYTES) {
   console.error(`${summary}: OVER BUDGET`);
   process.exit(1);

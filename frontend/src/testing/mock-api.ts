@@ -3,14 +3,14 @@
  * same paths, bodies, status codes and error shape. Tests seed it, then use the app.
  */
 import { HttpResponse, http } from 'msw';
-import type { Item, UserPublic } from '@/lib/api/types.gen';
+import type { ItemPublic, UserPublic } from '@/lib/api/types.gen';
 
 type UserRecord = UserPublic & { password: string };
 type FieldProblem = { field: string; location: string; message: string };
 
 const users = new Map<string, UserRecord>();
 const tokens = new Map<string, string>(); // token -> user id
-let items: Item[] = [];
+let items: ItemPublic[] = [];
 let clock = Date.parse('2024-05-01T12:00:00Z');
 
 /** Strictly increasing timestamps, so "newest first" is well defined. */
@@ -51,7 +51,7 @@ export function revokeTokens(userId: string): void {
 }
 
 /** Creates `count` items titled "Item 1" (oldest) to "Item {count}" (newest). */
-export function createItems(ownerId: string, count: number): Item[] {
+export function createItems(ownerId: string, count: number): ItemPublic[] {
   const created = Array.from({ length: count }, (_, index) => {
     const stamp = now();
     return {
@@ -67,7 +67,7 @@ export function createItems(ownerId: string, count: number): Item[] {
   return created;
 }
 
-export function itemsOf(ownerId: string): Item[] {
+export function itemsOf(ownerId: string): ItemPublic[] {
   return items.filter((item) => item.owner_id === ownerId);
 }
 
@@ -101,7 +101,7 @@ function authenticate(request: Request): UserRecord | Response {
   const header = request.headers.get('Authorization');
   if (!header?.startsWith('Bearer ')) return problem(401, 'not_authenticated', 'Not authenticated');
   const user = users.get(tokens.get(header.slice('Bearer '.length)) ?? '');
-  return user ?? problem(401, 'invalid_token', 'Could not validate credentials');
+  return user ?? problem(401, 'invalid_token', 'Your session is no longer valid');
 }
 
 function tokenFor(userId: string) {
@@ -126,7 +126,7 @@ export const handlers = [
     );
     if (found.length > 0) return invalid(found);
     if ([...users.values()].some((user) => user.email === body.email))
-      return problem(409, 'email_taken', 'A user with this email already exists');
+      return problem(409, 'email_taken', 'An account with this email already exists');
     const user = createUser({
       email: String(body.email),
       password: String(body.password),
@@ -168,7 +168,7 @@ export const handlers = [
     const found = problems(lengthProblem('new_password', body.new_password, 8, 128));
     if (found.length > 0) return invalid(found);
     if (body.current_password !== user.password)
-      return problem(400, 'incorrect_password', 'Current password is incorrect');
+      return problem(400, 'incorrect_password', 'The current password is incorrect');
     user.password = String(body.new_password);
     revokeTokens(user.id);
     return HttpResponse.json(tokenFor(user.id));
@@ -208,7 +208,7 @@ export const handlers = [
     );
     if (found.length > 0) return invalid(found);
     const stamp = now();
-    const item: Item = {
+    const item: ItemPublic = {
       id: crypto.randomUUID(),
       title: String(body.title),
       description: body.description == null ? null : String(body.description),

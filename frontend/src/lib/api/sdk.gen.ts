@@ -2,7 +2,7 @@
 
 import { type Client, type Options as Options2, type TDataShape, urlSearchParamsBodySerializer } from './client';
 import { client } from './client.gen';
-import type { ChangePasswordApiV1UsersMePasswordPostData, ChangePasswordApiV1UsersMePasswordPostErrors, ChangePasswordApiV1UsersMePasswordPostResponses, CreateItemApiV1ItemsPostData, CreateItemApiV1ItemsPostErrors, CreateItemApiV1ItemsPostResponses, DeleteItemApiV1ItemsItemIdDeleteData, DeleteItemApiV1ItemsItemIdDeleteErrors, DeleteItemApiV1ItemsItemIdDeleteResponses, DeleteMeApiV1UsersMeDeleteData, DeleteMeApiV1UsersMeDeleteErrors, DeleteMeApiV1UsersMeDeleteResponses, ListItemsApiV1ItemsGetData, ListItemsApiV1ItemsGetErrors, ListItemsApiV1ItemsGetResponses, LoginApiV1AuthLoginPostData, LoginApiV1AuthLoginPostErrors, LoginApiV1AuthLoginPostResponses, ReadItemApiV1ItemsItemIdGetData, ReadItemApiV1ItemsItemIdGetErrors, ReadItemApiV1ItemsItemIdGetResponses, ReadMeApiV1UsersMeGetData, ReadMeApiV1UsersMeGetErrors, ReadMeApiV1UsersMeGetResponses, SignupApiV1AuthSignupPostData, SignupApiV1AuthSignupPostErrors, SignupApiV1AuthSignupPostResponses, UpdateItemApiV1ItemsItemIdPatchData, UpdateItemApiV1ItemsItemIdPatchErrors, UpdateItemApiV1ItemsItemIdPatchResponses, UpdateMeApiV1UsersMePatchData, UpdateMeApiV1UsersMePatchErrors, UpdateMeApiV1UsersMePatchResponses } from './types.gen';
+import type { AuthLoginData, AuthLoginErrors, AuthLoginResponses, AuthSignupData, AuthSignupErrors, AuthSignupResponses, HealthLivenessData, HealthLivenessResponses, HealthReadinessData, HealthReadinessErrors, HealthReadinessResponses, ItemsCreateItemData, ItemsCreateItemErrors, ItemsCreateItemResponses, ItemsDeleteItemData, ItemsDeleteItemErrors, ItemsDeleteItemResponses, ItemsListItemsData, ItemsListItemsErrors, ItemsListItemsResponses, ItemsReadItemData, ItemsReadItemErrors, ItemsReadItemResponses, ItemsUpdateItemData, ItemsUpdateItemErrors, ItemsUpdateItemResponses, UsersChangePasswordData, UsersChangePasswordErrors, UsersChangePasswordResponses, UsersDeleteMeData, UsersDeleteMeErrors, UsersDeleteMeResponses, UsersReadMeData, UsersReadMeErrors, UsersReadMeResponses, UsersUpdateMeData, UsersUpdateMeErrors, UsersUpdateMeResponses } from './types.gen';
 
 export type Options<TData extends TDataShape = TDataShape, ThrowOnError extends boolean = boolean, TResponse = unknown> = Options2<TData, ThrowOnError, TResponse> & {
     /**
@@ -19,21 +19,11 @@ export type Options<TData extends TDataShape = TDataShape, ThrowOnError extends 
 };
 
 /**
- * Signup
- */
-export const signupApiV1AuthSignupPost = <ThrowOnError extends boolean = true>(options: Options<SignupApiV1AuthSignupPostData, ThrowOnError>) => (options.client ?? client).post<SignupApiV1AuthSignupPostResponses, SignupApiV1AuthSignupPostErrors, ThrowOnError>({
-    url: '/api/v1/auth/signup',
-    ...options,
-    headers: {
-        'Content-Type': 'application/json',
-        ...options.headers
-    }
-});
-
-/**
  * Login
+ *
+ * Exchange an email and password for an access token.
  */
-export const loginApiV1AuthLoginPost = <ThrowOnError extends boolean = true>(options: Options<LoginApiV1AuthLoginPostData, ThrowOnError>) => (options.client ?? client).post<LoginApiV1AuthLoginPostResponses, LoginApiV1AuthLoginPostErrors, ThrowOnError>({
+export const authLogin = <ThrowOnError extends boolean = true>(options: Options<AuthLoginData, ThrowOnError>) => (options.client ?? client).post<AuthLoginResponses, AuthLoginErrors, ThrowOnError>({
     ...urlSearchParamsBodySerializer,
     url: '/api/v1/auth/login',
     ...options,
@@ -43,19 +33,111 @@ export const loginApiV1AuthLoginPost = <ThrowOnError extends boolean = true>(opt
     }
 });
 
-export const deleteMeApiV1UsersMeDelete = <ThrowOnError extends boolean = true>(options?: Options<DeleteMeApiV1UsersMeDeleteData, ThrowOnError>) => (options?.client ?? client).delete<DeleteMeApiV1UsersMeDeleteResponses, DeleteMeApiV1UsersMeDeleteErrors, ThrowOnError>({
+/**
+ * Signup
+ *
+ * Create an account.
+ */
+export const authSignup = <ThrowOnError extends boolean = true>(options: Options<AuthSignupData, ThrowOnError>) => (options.client ?? client).post<AuthSignupResponses, AuthSignupErrors, ThrowOnError>({
+    url: '/api/v1/auth/signup',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * List Items
+ *
+ * List my items, newest first.
+ */
+export const itemsListItems = <ThrowOnError extends boolean = true>(options?: Options<ItemsListItemsData, ThrowOnError>) => (options?.client ?? client).get<ItemsListItemsResponses, ItemsListItemsErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/v1/items',
+    ...options
+});
+
+/**
+ * Create Item
+ *
+ * Create an item.
+ */
+export const itemsCreateItem = <ThrowOnError extends boolean = true>(options: Options<ItemsCreateItemData, ThrowOnError>) => (options.client ?? client).post<ItemsCreateItemResponses, ItemsCreateItemErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/v1/items',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Delete Item
+ *
+ * Delete one of my items.
+ */
+export const itemsDeleteItem = <ThrowOnError extends boolean = true>(options: Options<ItemsDeleteItemData, ThrowOnError>) => (options.client ?? client).delete<ItemsDeleteItemResponses, ItemsDeleteItemErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/v1/items/{item_id}',
+    ...options
+});
+
+/**
+ * Read Item
+ *
+ * Read one of my items.
+ */
+export const itemsReadItem = <ThrowOnError extends boolean = true>(options: Options<ItemsReadItemData, ThrowOnError>) => (options.client ?? client).get<ItemsReadItemResponses, ItemsReadItemErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/v1/items/{item_id}',
+    ...options
+});
+
+/**
+ * Update Item
+ *
+ * Change some fields of one of my items.
+ */
+export const itemsUpdateItem = <ThrowOnError extends boolean = true>(options: Options<ItemsUpdateItemData, ThrowOnError>) => (options.client ?? client).patch<ItemsUpdateItemResponses, ItemsUpdateItemErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/v1/items/{item_id}',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Delete Me
+ *
+ * Delete my account and all my items.
+ */
+export const usersDeleteMe = <ThrowOnError extends boolean = true>(options?: Options<UsersDeleteMeData, ThrowOnError>) => (options?.client ?? client).delete<UsersDeleteMeResponses, UsersDeleteMeErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],
     url: '/api/v1/users/me',
     ...options
 });
 
-export const readMeApiV1UsersMeGet = <ThrowOnError extends boolean = true>(options?: Options<ReadMeApiV1UsersMeGetData, ThrowOnError>) => (options?.client ?? client).get<ReadMeApiV1UsersMeGetResponses, ReadMeApiV1UsersMeGetErrors, ThrowOnError>({
+/**
+ * Read Me
+ *
+ * Read my profile.
+ */
+export const usersReadMe = <ThrowOnError extends boolean = true>(options?: Options<UsersReadMeData, ThrowOnError>) => (options?.client ?? client).get<UsersReadMeResponses, UsersReadMeErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],
     url: '/api/v1/users/me',
     ...options
 });
 
-export const updateMeApiV1UsersMePatch = <ThrowOnError extends boolean = true>(options: Options<UpdateMeApiV1UsersMePatchData, ThrowOnError>) => (options.client ?? client).patch<UpdateMeApiV1UsersMePatchResponses, UpdateMeApiV1UsersMePatchErrors, ThrowOnError>({
+/**
+ * Update Me
+ *
+ * Change my name or email.
+ */
+export const usersUpdateMe = <ThrowOnError extends boolean = true>(options: Options<UsersUpdateMeData, ThrowOnError>) => (options.client ?? client).patch<UsersUpdateMeResponses, UsersUpdateMeErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],
     url: '/api/v1/users/me',
     ...options,
@@ -65,7 +147,12 @@ export const updateMeApiV1UsersMePatch = <ThrowOnError extends boolean = true>(o
     }
 });
 
-export const changePasswordApiV1UsersMePasswordPost = <ThrowOnError extends boolean = true>(options: Options<ChangePasswordApiV1UsersMePasswordPostData, ThrowOnError>) => (options.client ?? client).post<ChangePasswordApiV1UsersMePasswordPostResponses, ChangePasswordApiV1UsersMePasswordPostErrors, ThrowOnError>({
+/**
+ * Change Password
+ *
+ * Change my password; answers a fresh token, as every earlier one stops working.
+ */
+export const usersChangePassword = <ThrowOnError extends boolean = true>(options: Options<UsersChangePasswordData, ThrowOnError>) => (options.client ?? client).post<UsersChangePasswordResponses, UsersChangePasswordErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],
     url: '/api/v1/users/me/password',
     ...options,
@@ -75,40 +162,16 @@ export const changePasswordApiV1UsersMePasswordPost = <ThrowOnError extends bool
     }
 });
 
-export const listItemsApiV1ItemsGet = <ThrowOnError extends boolean = true>(options?: Options<ListItemsApiV1ItemsGetData, ThrowOnError>) => (options?.client ?? client).get<ListItemsApiV1ItemsGetResponses, ListItemsApiV1ItemsGetErrors, ThrowOnError>({
-    security: [{ scheme: 'bearer', type: 'http' }],
-    url: '/api/v1/items',
-    ...options
-});
+/**
+ * Liveness
+ *
+ * Alive: a constant answer, no I/O, so a slow database never gets the process killed.
+ */
+export const healthLiveness = <ThrowOnError extends boolean = true>(options?: Options<HealthLivenessData, ThrowOnError>) => (options?.client ?? client).get<HealthLivenessResponses, unknown, ThrowOnError>({ url: '/health', ...options });
 
-export const createItemApiV1ItemsPost = <ThrowOnError extends boolean = true>(options: Options<CreateItemApiV1ItemsPostData, ThrowOnError>) => (options.client ?? client).post<CreateItemApiV1ItemsPostResponses, CreateItemApiV1ItemsPostErrors, ThrowOnError>({
-    security: [{ scheme: 'bearer', type: 'http' }],
-    url: '/api/v1/items',
-    ...options,
-    headers: {
-        'Content-Type': 'application/json',
-        ...options.headers
-    }
-});
-
-export const deleteItemApiV1ItemsItemIdDelete = <ThrowOnError extends boolean = true>(options: Options<DeleteItemApiV1ItemsItemIdDeleteData, ThrowOnError>) => (options.client ?? client).delete<DeleteItemApiV1ItemsItemIdDeleteResponses, DeleteItemApiV1ItemsItemIdDeleteErrors, ThrowOnError>({
-    security: [{ scheme: 'bearer', type: 'http' }],
-    url: '/api/v1/items/{item_id}',
-    ...options
-});
-
-export const readItemApiV1ItemsItemIdGet = <ThrowOnError extends boolean = true>(options: Options<ReadItemApiV1ItemsItemIdGetData, ThrowOnError>) => (options.client ?? client).get<ReadItemApiV1ItemsItemIdGetResponses, ReadItemApiV1ItemsItemIdGetErrors, ThrowOnError>({
-    security: [{ scheme: 'bearer', type: 'http' }],
-    url: '/api/v1/items/{item_id}',
-    ...options
-});
-
-export const updateItemApiV1ItemsItemIdPatch = <ThrowOnError extends boolean = true>(options: Options<UpdateItemApiV1ItemsItemIdPatchData, ThrowOnError>) => (options.client ?? client).patch<UpdateItemApiV1ItemsItemIdPatchResponses, UpdateItemApiV1ItemsItemIdPatchErrors, ThrowOnError>({
-    security: [{ scheme: 'bearer', type: 'http' }],
-    url: '/api/v1/items/{item_id}',
-    ...options,
-    headers: {
-        'Content-Type': 'application/json',
-        ...options.headers
-    }
-});
+/**
+ * Readiness
+ *
+ * Ready: the database answers a query within the readiness timeout.
+ */
+export const healthReadiness = <ThrowOnError extends boolean = true>(options?: Options<HealthReadinessData, ThrowOnError>) => (options?.client ?? client).get<HealthReadinessResponses, HealthReadinessErrors, ThrowOnError>({ url: '/health/ready', ...options });

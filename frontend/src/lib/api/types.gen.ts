@@ -4,249 +4,295 @@ export type ClientOptions = {
     baseUrl: `${string}://${string}` | (string & {});
 };
 
-export type ErrorResponse = {
-    error: string;
-    detail: string | Array<FieldError>;
+/**
+ * Body_auth-login
+ */
+export type BodyAuthLogin = {
+    /**
+     * Password
+     */
+    password: string;
+    /**
+     * Username
+     */
+    username: string;
 };
 
+/**
+ * ErrorResponse
+ *
+ * The body of every error answer.
+ */
+export type ErrorResponse = {
+    /**
+     * Detail
+     */
+    detail: string | Array<FieldError>;
+    /**
+     * Error
+     */
+    error: string;
+};
+
+/**
+ * FieldError
+ */
 export type FieldError = {
+    /**
+     * Field
+     */
     field: string;
+    /**
+     * Location
+     */
     location: string;
+    /**
+     * Message
+     */
     message: string;
 };
 
-export type BodyLoginApiV1AuthLoginPost = {
-    grant_type?: string | null;
-    username: string;
-    password: string;
-    scope?: string;
-    client_id?: string | null;
-    client_secret?: string | null;
+/**
+ * HealthStatus
+ */
+export type HealthStatus = {
+    /**
+     * Status
+     */
+    status: string;
 };
 
-export type Token = {
-    access_token: string;
-    token_type?: string;
-    expires_in: number;
-};
-
-export type UserCreate = {
-    email: string;
-    password: string;
-    full_name: string;
-};
-
-export type UserUpdate = {
-    email?: string | null;
-    full_name?: string | null;
-};
-
-export type UserPublic = {
-    id: string;
-    email: string;
-    full_name: string;
-    is_admin: boolean;
-    created_at: string;
-};
-
-export type PasswordChange = {
-    current_password: string;
-    new_password: string;
-};
-
+/**
+ * ItemCreate
+ */
 export type ItemCreate = {
-    title: string;
+    /**
+     * Description
+     */
     description?: string | null;
+    /**
+     * Title
+     */
+    title: string;
 };
 
-export type ItemUpdate = {
-    title?: string | null;
-    description?: string | null;
+/**
+ * ItemPage
+ */
+export type ItemPage = {
+    /**
+     * Items
+     */
+    items: Array<ItemPublic>;
+    /**
+     * Limit
+     */
+    limit: number;
+    /**
+     * Offset
+     */
+    offset: number;
+    /**
+     * Total
+     */
+    total: number;
 };
 
-export type Item = {
-    id: string;
-    title: string;
-    description: string | null;
-    owner_id: string;
+/**
+ * ItemPublic
+ */
+export type ItemPublic = {
+    /**
+     * Created At
+     */
     created_at: string;
+    /**
+     * Description
+     */
+    description: string | null;
+    /**
+     * Id
+     */
+    id: string;
+    /**
+     * Owner Id
+     */
+    owner_id: string;
+    /**
+     * Title
+     */
+    title: string;
+    /**
+     * Updated At
+     */
     updated_at: string;
 };
 
-export type ItemPage = {
-    items: Array<Item>;
-    total: number;
-    offset: number;
-    limit: number;
+/**
+ * ItemUpdate
+ *
+ * Only the fields sent are changed; `description: null` clears it.
+ */
+export type ItemUpdate = {
+    /**
+     * Description
+     */
+    description?: string | null;
+    /**
+     * Title
+     */
+    title?: string | null;
 };
 
-export type SignupApiV1AuthSignupPostData = {
+/**
+ * PasswordChange
+ */
+export type PasswordChange = {
+    /**
+     * Current Password
+     */
+    current_password: string;
+    /**
+     * New Password
+     */
+    new_password: string;
+};
+
+/**
+ * Token
+ */
+export type Token = {
+    /**
+     * Access Token
+     */
+    access_token: string;
+    /**
+     * Expires In
+     */
+    expires_in: number;
+    /**
+     * Token Type
+     */
+    token_type?: 'bearer';
+};
+
+/**
+ * UserCreate
+ */
+export type UserCreate = {
+    /**
+     * Email
+     */
+    email: string;
+    /**
+     * Full Name
+     */
+    full_name: string;
+    /**
+     * Password
+     */
+    password: string;
+};
+
+/**
+ * UserPublic
+ */
+export type UserPublic = {
+    /**
+     * Created At
+     */
+    created_at: string;
+    /**
+     * Email
+     */
+    email: string;
+    /**
+     * Full Name
+     */
+    full_name: string;
+    /**
+     * Id
+     */
+    id: string;
+    /**
+     * Is Admin
+     */
+    is_admin: boolean;
+};
+
+/**
+ * UserUpdate
+ */
+export type UserUpdate = {
+    /**
+     * Email
+     */
+    email?: string | null;
+    /**
+     * Full Name
+     */
+    full_name?: string | null;
+};
+
+export type AuthLoginData = {
+    body: BodyAuthLogin;
+    path?: never;
+    query?: never;
+    url: '/api/v1/auth/login';
+};
+
+export type AuthLoginErrors = {
+    /**
+     * Unauthorized
+     */
+    401: ErrorResponse;
+    /**
+     * Unprocessable Entity
+     */
+    422: ErrorResponse;
+};
+
+export type AuthLoginError = AuthLoginErrors[keyof AuthLoginErrors];
+
+export type AuthLoginResponses = {
+    /**
+     * Successful Response
+     */
+    200: Token;
+};
+
+export type AuthLoginResponse = AuthLoginResponses[keyof AuthLoginResponses];
+
+export type AuthSignupData = {
     body: UserCreate;
     path?: never;
     query?: never;
     url: '/api/v1/auth/signup';
 };
 
-export type SignupApiV1AuthSignupPostErrors = {
+export type AuthSignupErrors = {
     /**
-     * Email taken
+     * Conflict
      */
     409: ErrorResponse;
     /**
-     * Validation
+     * Unprocessable Entity
      */
     422: ErrorResponse;
 };
 
-export type SignupApiV1AuthSignupPostError = SignupApiV1AuthSignupPostErrors[keyof SignupApiV1AuthSignupPostErrors];
+export type AuthSignupError = AuthSignupErrors[keyof AuthSignupErrors];
 
-export type SignupApiV1AuthSignupPostResponses = {
+export type AuthSignupResponses = {
     /**
-     * Created
+     * Successful Response
      */
     201: UserPublic;
 };
 
-export type SignupApiV1AuthSignupPostResponse = SignupApiV1AuthSignupPostResponses[keyof SignupApiV1AuthSignupPostResponses];
+export type AuthSignupResponse = AuthSignupResponses[keyof AuthSignupResponses];
 
-export type LoginApiV1AuthLoginPostData = {
-    body: BodyLoginApiV1AuthLoginPost;
-    path?: never;
-    query?: never;
-    url: '/api/v1/auth/login';
-};
-
-export type LoginApiV1AuthLoginPostErrors = {
-    /**
-     * Bad credentials
-     */
-    401: ErrorResponse;
-    /**
-     * Validation
-     */
-    422: ErrorResponse;
-};
-
-export type LoginApiV1AuthLoginPostError = LoginApiV1AuthLoginPostErrors[keyof LoginApiV1AuthLoginPostErrors];
-
-export type LoginApiV1AuthLoginPostResponses = {
-    /**
-     * OK
-     */
-    200: Token;
-};
-
-export type LoginApiV1AuthLoginPostResponse = LoginApiV1AuthLoginPostResponses[keyof LoginApiV1AuthLoginPostResponses];
-
-export type DeleteMeApiV1UsersMeDeleteData = {
-    body?: never;
-    path?: never;
-    query?: never;
-    url: '/api/v1/users/me';
-};
-
-export type DeleteMeApiV1UsersMeDeleteErrors = {
-    /**
-     * x
-     */
-    401: ErrorResponse;
-};
-
-export type DeleteMeApiV1UsersMeDeleteError = DeleteMeApiV1UsersMeDeleteErrors[keyof DeleteMeApiV1UsersMeDeleteErrors];
-
-export type DeleteMeApiV1UsersMeDeleteResponses = {
-    /**
-     * Deleted
-     */
-    204: void;
-};
-
-export type DeleteMeApiV1UsersMeDeleteResponse = DeleteMeApiV1UsersMeDeleteResponses[keyof DeleteMeApiV1UsersMeDeleteResponses];
-
-export type ReadMeApiV1UsersMeGetData = {
-    body?: never;
-    path?: never;
-    query?: never;
-    url: '/api/v1/users/me';
-};
-
-export type ReadMeApiV1UsersMeGetErrors = {
-    /**
-     * x
-     */
-    401: ErrorResponse;
-};
-
-export type ReadMeApiV1UsersMeGetError = ReadMeApiV1UsersMeGetErrors[keyof ReadMeApiV1UsersMeGetErrors];
-
-export type ReadMeApiV1UsersMeGetResponses = {
-    /**
-     * OK
-     */
-    200: UserPublic;
-};
-
-export type ReadMeApiV1UsersMeGetResponse = ReadMeApiV1UsersMeGetResponses[keyof ReadMeApiV1UsersMeGetResponses];
-
-export type UpdateMeApiV1UsersMePatchData = {
-    body: UserUpdate;
-    path?: never;
-    query?: never;
-    url: '/api/v1/users/me';
-};
-
-export type UpdateMeApiV1UsersMePatchErrors = {
-    /**
-     * x
-     */
-    409: ErrorResponse;
-    /**
-     * x
-     */
-    422: ErrorResponse;
-};
-
-export type UpdateMeApiV1UsersMePatchError = UpdateMeApiV1UsersMePatchErrors[keyof UpdateMeApiV1UsersMePatchErrors];
-
-export type UpdateMeApiV1UsersMePatchResponses = {
-    /**
-     * OK
-     */
-    200: UserPublic;
-};
-
-export type UpdateMeApiV1UsersMePatchResponse = UpdateMeApiV1UsersMePatchResponses[keyof UpdateMeApiV1UsersMePatchResponses];
-
-export type ChangePasswordApiV1UsersMePasswordPostData = {
-    body: PasswordChange;
-    path?: never;
-    query?: never;
-    url: '/api/v1/users/me/password';
-};
-
-export type ChangePasswordApiV1UsersMePasswordPostErrors = {
-    /**
-     * x
-     */
-    400: ErrorResponse;
-    /**
-     * x
-     */
-    422: ErrorResponse;
-};
-
-export type ChangePasswordApiV1UsersMePasswordPostError = ChangePasswordApiV1UsersMePasswordPostErrors[keyof ChangePasswordApiV1UsersMePasswordPostErrors];
-
-export type ChangePasswordApiV1UsersMePasswordPostResponses = {
-    /**
-     * OK
-     */
-    200: Token;
-};
-
-export type ChangePasswordApiV1UsersMePasswordPostResponse = ChangePasswordApiV1UsersMePasswordPostResponses[keyof ChangePasswordApiV1UsersMePasswordPostResponses];
-
-export type ListItemsApiV1ItemsGetData = {
+export type ItemsListItemsData = {
     body?: never;
     path?: never;
     query?: {
@@ -262,50 +308,58 @@ export type ListItemsApiV1ItemsGetData = {
     url: '/api/v1/items';
 };
 
-export type ListItemsApiV1ItemsGetErrors = {
+export type ItemsListItemsErrors = {
     /**
-     * x
+     * Unauthorized
+     */
+    401: ErrorResponse;
+    /**
+     * Unprocessable Entity
      */
     422: ErrorResponse;
 };
 
-export type ListItemsApiV1ItemsGetError = ListItemsApiV1ItemsGetErrors[keyof ListItemsApiV1ItemsGetErrors];
+export type ItemsListItemsError = ItemsListItemsErrors[keyof ItemsListItemsErrors];
 
-export type ListItemsApiV1ItemsGetResponses = {
+export type ItemsListItemsResponses = {
     /**
-     * OK
+     * Successful Response
      */
     200: ItemPage;
 };
 
-export type ListItemsApiV1ItemsGetResponse = ListItemsApiV1ItemsGetResponses[keyof ListItemsApiV1ItemsGetResponses];
+export type ItemsListItemsResponse = ItemsListItemsResponses[keyof ItemsListItemsResponses];
 
-export type CreateItemApiV1ItemsPostData = {
+export type ItemsCreateItemData = {
     body: ItemCreate;
     path?: never;
     query?: never;
     url: '/api/v1/items';
 };
 
-export type CreateItemApiV1ItemsPostErrors = {
+export type ItemsCreateItemErrors = {
     /**
-     * x
+     * Unauthorized
+     */
+    401: ErrorResponse;
+    /**
+     * Unprocessable Entity
      */
     422: ErrorResponse;
 };
 
-export type CreateItemApiV1ItemsPostError = CreateItemApiV1ItemsPostErrors[keyof CreateItemApiV1ItemsPostErrors];
+export type ItemsCreateItemError = ItemsCreateItemErrors[keyof ItemsCreateItemErrors];
 
-export type CreateItemApiV1ItemsPostResponses = {
+export type ItemsCreateItemResponses = {
     /**
-     * Created
+     * Successful Response
      */
-    201: Item;
+    201: ItemPublic;
 };
 
-export type CreateItemApiV1ItemsPostResponse = CreateItemApiV1ItemsPostResponses[keyof CreateItemApiV1ItemsPostResponses];
+export type ItemsCreateItemResponse = ItemsCreateItemResponses[keyof ItemsCreateItemResponses];
 
-export type DeleteItemApiV1ItemsItemIdDeleteData = {
+export type ItemsDeleteItemData = {
     body?: never;
     path: {
         /**
@@ -317,25 +371,33 @@ export type DeleteItemApiV1ItemsItemIdDeleteData = {
     url: '/api/v1/items/{item_id}';
 };
 
-export type DeleteItemApiV1ItemsItemIdDeleteErrors = {
+export type ItemsDeleteItemErrors = {
     /**
-     * x
+     * Unauthorized
+     */
+    401: ErrorResponse;
+    /**
+     * Not Found
      */
     404: ErrorResponse;
+    /**
+     * Unprocessable Entity
+     */
+    422: ErrorResponse;
 };
 
-export type DeleteItemApiV1ItemsItemIdDeleteError = DeleteItemApiV1ItemsItemIdDeleteErrors[keyof DeleteItemApiV1ItemsItemIdDeleteErrors];
+export type ItemsDeleteItemError = ItemsDeleteItemErrors[keyof ItemsDeleteItemErrors];
 
-export type DeleteItemApiV1ItemsItemIdDeleteResponses = {
+export type ItemsDeleteItemResponses = {
     /**
-     * Deleted
+     * Successful Response
      */
     204: void;
 };
 
-export type DeleteItemApiV1ItemsItemIdDeleteResponse = DeleteItemApiV1ItemsItemIdDeleteResponses[keyof DeleteItemApiV1ItemsItemIdDeleteResponses];
+export type ItemsDeleteItemResponse = ItemsDeleteItemResponses[keyof ItemsDeleteItemResponses];
 
-export type ReadItemApiV1ItemsItemIdGetData = {
+export type ItemsReadItemData = {
     body?: never;
     path: {
         /**
@@ -347,25 +409,33 @@ export type ReadItemApiV1ItemsItemIdGetData = {
     url: '/api/v1/items/{item_id}';
 };
 
-export type ReadItemApiV1ItemsItemIdGetErrors = {
+export type ItemsReadItemErrors = {
     /**
-     * x
+     * Unauthorized
+     */
+    401: ErrorResponse;
+    /**
+     * Not Found
      */
     404: ErrorResponse;
-};
-
-export type ReadItemApiV1ItemsItemIdGetError = ReadItemApiV1ItemsItemIdGetErrors[keyof ReadItemApiV1ItemsItemIdGetErrors];
-
-export type ReadItemApiV1ItemsItemIdGetResponses = {
     /**
-     * OK
+     * Unprocessable Entity
      */
-    200: Item;
+    422: ErrorResponse;
 };
 
-export type ReadItemApiV1ItemsItemIdGetResponse = ReadItemApiV1ItemsItemIdGetResponses[keyof ReadItemApiV1ItemsItemIdGetResponses];
+export type ItemsReadItemError = ItemsReadItemErrors[keyof ItemsReadItemErrors];
 
-export type UpdateItemApiV1ItemsItemIdPatchData = {
+export type ItemsReadItemResponses = {
+    /**
+     * Successful Response
+     */
+    200: ItemPublic;
+};
+
+export type ItemsReadItemResponse = ItemsReadItemResponses[keyof ItemsReadItemResponses];
+
+export type ItemsUpdateItemData = {
     body: ItemUpdate;
     path: {
         /**
@@ -377,24 +447,193 @@ export type UpdateItemApiV1ItemsItemIdPatchData = {
     url: '/api/v1/items/{item_id}';
 };
 
-export type UpdateItemApiV1ItemsItemIdPatchErrors = {
+export type ItemsUpdateItemErrors = {
     /**
-     * x
+     * Unauthorized
+     */
+    401: ErrorResponse;
+    /**
+     * Not Found
      */
     404: ErrorResponse;
     /**
-     * x
+     * Unprocessable Entity
      */
     422: ErrorResponse;
 };
 
-export type UpdateItemApiV1ItemsItemIdPatchError = UpdateItemApiV1ItemsItemIdPatchErrors[keyof UpdateItemApiV1ItemsItemIdPatchErrors];
+export type ItemsUpdateItemError = ItemsUpdateItemErrors[keyof ItemsUpdateItemErrors];
 
-export type UpdateItemApiV1ItemsItemIdPatchResponses = {
+export type ItemsUpdateItemResponses = {
     /**
-     * OK
+     * Successful Response
      */
-    200: Item;
+    200: ItemPublic;
 };
 
-export type UpdateItemApiV1ItemsItemIdPatchResponse = UpdateItemApiV1ItemsItemIdPatchResponses[keyof UpdateItemApiV1ItemsItemIdPatchResponses];
+export type ItemsUpdateItemResponse = ItemsUpdateItemResponses[keyof ItemsUpdateItemResponses];
+
+export type UsersDeleteMeData = {
+    body?: never;
+    path?: never;
+    query?: never;
+    url: '/api/v1/users/me';
+};
+
+export type UsersDeleteMeErrors = {
+    /**
+     * Unauthorized
+     */
+    401: ErrorResponse;
+    /**
+     * Unprocessable Entity
+     */
+    422: ErrorResponse;
+};
+
+export type UsersDeleteMeError = UsersDeleteMeErrors[keyof UsersDeleteMeErrors];
+
+export type UsersDeleteMeResponses = {
+    /**
+     * Successful Response
+     */
+    204: void;
+};
+
+export type UsersDeleteMeResponse = UsersDeleteMeResponses[keyof UsersDeleteMeResponses];
+
+export type UsersReadMeData = {
+    body?: never;
+    path?: never;
+    query?: never;
+    url: '/api/v1/users/me';
+};
+
+export type UsersReadMeErrors = {
+    /**
+     * Unauthorized
+     */
+    401: ErrorResponse;
+    /**
+     * Unprocessable Entity
+     */
+    422: ErrorResponse;
+};
+
+export type UsersReadMeError = UsersReadMeErrors[keyof UsersReadMeErrors];
+
+export type UsersReadMeResponses = {
+    /**
+     * Successful Response
+     */
+    200: UserPublic;
+};
+
+export type UsersReadMeResponse = UsersReadMeResponses[keyof UsersReadMeResponses];
+
+export type UsersUpdateMeData = {
+    body: UserUpdate;
+    path?: never;
+    query?: never;
+    url: '/api/v1/users/me';
+};
+
+export type UsersUpdateMeErrors = {
+    /**
+     * Unauthorized
+     */
+    401: ErrorResponse;
+    /**
+     * Conflict
+     */
+    409: ErrorResponse;
+    /**
+     * Unprocessable Entity
+     */
+    422: ErrorResponse;
+};
+
+export type UsersUpdateMeError = UsersUpdateMeErrors[keyof UsersUpdateMeErrors];
+
+export type UsersUpdateMeResponses = {
+    /**
+     * Successful Response
+     */
+    200: UserPublic;
+};
+
+export type UsersUpdateMeResponse = UsersUpdateMeResponses[keyof UsersUpdateMeResponses];
+
+export type UsersChangePasswordData = {
+    body: PasswordChange;
+    path?: never;
+    query?: never;
+    url: '/api/v1/users/me/password';
+};
+
+export type UsersChangePasswordErrors = {
+    /**
+     * Bad Request
+     */
+    400: ErrorResponse;
+    /**
+     * Unauthorized
+     */
+    401: ErrorResponse;
+    /**
+     * Unprocessable Entity
+     */
+    422: ErrorResponse;
+};
+
+export type UsersChangePasswordError = UsersChangePasswordErrors[keyof UsersChangePasswordErrors];
+
+export type UsersChangePasswordResponses = {
+    /**
+     * Successful Response
+     */
+    200: Token;
+};
+
+export type UsersChangePasswordResponse = UsersChangePasswordResponses[keyof UsersChangePasswordResponses];
+
+export type HealthLivenessData = {
+    body?: never;
+    path?: never;
+    query?: never;
+    url: '/health';
+};
+
+export type HealthLivenessResponses = {
+    /**
+     * Successful Response
+     */
+    200: HealthStatus;
+};
+
+export type HealthLivenessResponse = HealthLivenessResponses[keyof HealthLivenessResponses];
+
+export type HealthReadinessData = {
+    body?: never;
+    path?: never;
+    query?: never;
+    url: '/health/ready';
+};
+
+export type HealthReadinessErrors = {
+    /**
+     * Service Unavailable
+     */
+    503: ErrorResponse;
+};
+
+export type HealthReadinessError = HealthReadinessErrors[keyof HealthReadinessErrors];
+
+export type HealthReadinessResponses = {
+    /**
+     * Successful Response
+     */
+    200: HealthStatus;
+};
+
+export type HealthReadinessResponse = HealthReadinessResponses[keyof HealthReadinessResponses];

@@ -1,5 +1,5 @@
 import { useMutation } from '@tanstack/react-query';
-import { changePasswordApiV1UsersMePasswordPost } from '@/lib/api/sdk.gen';
+import { usersChangePassword } from '@/lib/api/sdk.gen';
 import type { PasswordChange } from '@/lib/api/types.gen';
 import { startSession } from '@/lib/session';
 
@@ -8,7 +8,7 @@ import { startSession } from '@/lib/session';
 export function useChangePassword() {
   return useMutation({
     mutationFn: async (change: PasswordChange) => {
-      const { data } = await changePasswordApiV1UsersMePasswordPost({ body: change });
+      const { data } = await usersChangePassword({ body: change });
       startSession(data.access_token, data.expires_in);
     },
   });

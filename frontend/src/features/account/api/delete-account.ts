@@ -1,12 +1,12 @@
 import { useMutation } from '@tanstack/react-query';
-import { deleteMeApiV1UsersMeDelete } from '@/lib/api/sdk.gen';
+import { usersDeleteMe } from '@/lib/api/sdk.gen';
 import { endSession } from '@/lib/session';
 
 /** Deletes the account and its items; ending the session sends the user to the log-in page. */
 export function useDeleteAccount() {
   return useMutation({
     mutationFn: async () => {
-      await deleteMeApiV1UsersMeDelete();
+      await usersDeleteMe();
       endSession('deleted');
     },
   });

@@ -1,5 +1,5 @@
 import { useQuery } from '@tanstack/react-query';
-import { readMeApiV1UsersMeGet } from '@/lib/api/sdk.gen';
+import { usersReadMe } from '@/lib/api/sdk.gen';
 
 export const ME_KEY = ['me'] as const;
 
@@ -8,7 +8,7 @@ export function useMe() {
   return useQuery({
     queryKey: ME_KEY,
     queryFn: async () => {
-      const { data } = await readMeApiV1UsersMeGet();
+      const { data } = await usersReadMe();
       return data;
     },
   });

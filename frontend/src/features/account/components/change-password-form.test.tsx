@@ -37,9 +37,9 @@ describe('changing the password', () => {
 
     await changePassword(user, 'not my password', 'new password');
 
-    expect(await screen.findByText('Current password is incorrect')).toBeInTheDocument();
+    expect(await screen.findByText('The current password is incorrect')).toBeInTheDocument();
     expect(screen.getByLabelText('Current password')).toHaveAccessibleDescription(
-      'Current password is incorrect',
+      'The current password is incorrect',
     );
   });
 

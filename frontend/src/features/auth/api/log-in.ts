@@ -1,12 +1,12 @@
 import { useMutation } from '@tanstack/react-query';
-import { loginApiV1AuthLoginPost } from '@/lib/api/sdk.gen';
+import { authLogin } from '@/lib/api/sdk.gen';
 import { startSession } from '@/lib/session';
 
 export type Credentials = { email: string; password: string };
 
 /** Exchanges email and password for a token (OAuth2 password form) and starts the session. */
 export async function logIn({ email, password }: Credentials): Promise<void> {
-  const { data } = await loginApiV1AuthLoginPost({ body: { username: email, password } });
+  const { data } = await authLogin({ body: { username: email, password } });
   startSession(data.access_token, data.expires_in);
 }
 

@@ -42,8 +42,10 @@ describe('sign up', () => {
     });
 
     const email = screen.getByLabelText('Email');
-    expect(await screen.findByText('A user with this email already exists')).toBeInTheDocument();
-    expect(email).toHaveAccessibleDescription('A user with this email already exists');
+    expect(
+      await screen.findByText('An account with this email already exists'),
+    ).toBeInTheDocument();
+    expect(email).toHaveAccessibleDescription('An account with this email already exists');
     expect(email).toBeInvalid();
     expect(email).toHaveFocus();
     await expectNoSeriousA11yViolations();

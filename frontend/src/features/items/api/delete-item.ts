@@ -1,12 +1,12 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { deleteItemApiV1ItemsItemIdDelete } from '@/lib/api/sdk.gen';
+import { itemsDeleteItem } from '@/lib/api/sdk.gen';
 import { ITEMS_KEY } from './get-items';
 
 export function useDeleteItem(itemId: string) {
   const queryClient = useQueryClient();
   return useMutation({
     mutationFn: async () => {
-      await deleteItemApiV1ItemsItemIdDelete({ path: { item_id: itemId } });
+      await itemsDeleteItem({ path: { item_id: itemId } });
     },
     onSuccess: () => {
       // Dropped, not refetched: the item is gone and a refetch would only answer 404.

@@ -1,12 +1,12 @@
 import { useQuery } from '@tanstack/react-query';
-import { readItemApiV1ItemsItemIdGet } from '@/lib/api/sdk.gen';
+import { itemsReadItem } from '@/lib/api/sdk.gen';
 import { ITEMS_KEY } from './get-items';
 
 export function useItem(itemId: string) {
   return useQuery({
     queryKey: [...ITEMS_KEY, 'detail', itemId],
     queryFn: async () => {
-      const { data } = await readItemApiV1ItemsItemIdGet({ path: { item_id: itemId } });
+      const { data } = await itemsReadItem({ path: { item_id: itemId } });
       return data;
     },
   });

@@ -1,5 +1,5 @@
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
-import { listItemsApiV1ItemsGet } from '@/lib/api/sdk.gen';
+import { itemsListItems } from '@/lib/api/sdk.gen';
 
 export const PAGE_SIZE = 20;
 
@@ -12,7 +12,7 @@ export function useItems(page: number) {
   return useQuery({
     queryKey: [...ITEMS_KEY, 'list', { offset, limit: PAGE_SIZE }],
     queryFn: async () => {
-      const { data } = await listItemsApiV1ItemsGet({ query: { offset, limit: PAGE_SIZE } });
+      const { data } = await itemsListItems({ query: { offset, limit: PAGE_SIZE } });
       return data;
     },
     // Keep showing the current page while the next one loads, instead of flashing "Loading".

@@ -1,6 +1,6 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { createItemApiV1ItemsPost, updateItemApiV1ItemsItemIdPatch } from '@/lib/api/sdk.gen';
-import type { Item } from '@/lib/api/types.gen';
+import { itemsCreateItem, itemsUpdateItem } from '@/lib/api/sdk.gen';
+import type { ItemPublic } from '@/lib/api/types.gen';
 import { ITEMS_KEY } from './get-items';
 
 export type ItemFields = { title: string; description: string };
@@ -14,10 +14,10 @@ function toBody({ title, description }: ItemFields) {
 export function useSaveItem(itemId?: string) {
   const queryClient = useQueryClient();
   return useMutation({
-    mutationFn: async (fields: ItemFields): Promise<Item> => {
+    mutationFn: async (fields: ItemFields): Promise<ItemPublic> => {
       const { data } = itemId
-        ? await updateItemApiV1ItemsItemIdPatch({ path: { item_id: itemId }, body: toBody(fields) })
-        : await createItemApiV1ItemsPost({ body: toBody(fields) });
+        ? await itemsUpdateItem({ path: { item_id: itemId }, body: toBody(fields) })
+        : await itemsCreateItem({ body: toBody(fields) });
       return data;
     },
     onSuccess: () => queryClient.invalidateQueries({ queryKey: ITEMS_KEY }),

@@ -1,10 +1,10 @@
 import { ConfirmAction } from '@/components/confirm-action';
-import type { Item } from '@/lib/api/types.gen';
+import type { ItemPublic } from '@/lib/api/types.gen';
 import { errorMessage } from '@/lib/api-error';
 import { useDeleteItem } from '../api/delete-item';
 
 type DeleteItemButtonProps = {
-  item: Item;
+  item: ItemPublic;
   onDeleted?: () => void;
   /** Id of the element naming the item, so "Delete" is announced with what it deletes. */
   describedBy?: string;

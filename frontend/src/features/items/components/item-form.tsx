@@ -1,14 +1,14 @@
 import { useForm } from 'react-hook-form';
 import { Alert } from '@/components/alert';
 import { TextAreaField, TextField } from '@/components/form-field';
-import type { Item } from '@/lib/api/types.gen';
+import type { ItemPublic } from '@/lib/api/types.gen';
 import { showApiError } from '@/lib/form-errors';
 import { type ItemFields, useSaveItem } from '../api/save-item';
 
 type ItemFormProps = {
   /** The item to edit; without it the form creates a new one. */
-  item?: Item;
-  onSaved: (item: Item) => void;
+  item?: ItemPublic;
+  onSaved: (item: ItemPublic) => void;
 };
 
 /** Creates or edits an item. Limits mirror the API's: title 1 to 200, description ≤ 10,000. */

@@ -2,7 +2,7 @@ import { useEffect, useId } from 'react';
 import { Link } from 'react-router';
 import { Alert } from '@/components/alert';
 import { Pagination } from '@/components/pagination';
-import type { Item } from '@/lib/api/types.gen';
+import type { ItemPublic } from '@/lib/api/types.gen';
 import { errorMessage } from '@/lib/api-error';
 import { PAGE_SIZE, useItems } from '../api/get-items';
 import { DeleteItemButton } from './delete-item-button';
@@ -62,7 +62,7 @@ export function ItemsList({ page, onPageChange }: ItemsListProps) {
   );
 }
 
-function ItemsListEntry({ item }: { item: Item }) {
+function ItemsListEntry({ item }: { item: ItemPublic }) {
   const titleId = useId();
   return (
     <li className="item-card">
