@@ -6,9 +6,13 @@ from types import TracebackType
 from typing import Protocol
 
 from stack.config import StackConfig
+from stack.services.alert_webhook import AlertWebhook
+from stack.services.alertmanager import Alertmanager
 from stack.services.backend import Backend
+from stack.services.exporters import NginxExporter, NodeExporter, PostgresExporter
 from stack.services.nginx import Nginx
 from stack.services.postgres import Postgres
+from stack.services.prometheus import Prometheus
 
 
 class Service(Protocol):
@@ -27,8 +31,21 @@ class Stack:
         self.postgres = Postgres()
         self.backend = Backend()
         self.nginx = Nginx()
-        # Start order; later issues append the exporters, Alertmanager and Prometheus.
-        self.services: list[Service] = [self.postgres, self.backend, self.nginx]
+        self.alert_webhook = AlertWebhook()
+        self.alertmanager = Alertmanager()
+        self.prometheus = Prometheus()
+        # Start order. Prometheus comes last so that its first scrape finds every target up.
+        self.services: list[Service] = [
+            self.postgres,
+            self.backend,
+            self.nginx,
+            self.alert_webhook,
+            self.alertmanager,
+            NodeExporter(),
+            PostgresExporter(),
+            NginxExporter(),
+            self.prometheus,
+        ]
         self._started: list[Service] = []
 
     def start(self) -> Stack:

@@ -1,0 +1,62 @@
+"""Alertmanager with alertmanager/alertmanager.yml, rendered by the script compose uses too.
+
+Both webhooks point at the stack's own receiver (stack/services/alert_webhook.py): /alerts
+stands in for the pager, /watchdog for the dead man's switch.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from stack.process import ManagedProcess, run
+
+if TYPE_CHECKING:
+    from stack.runner import Stack
+
+SOURCE = Path(__file__).resolve().parents[2] / "alertmanager"
+
+
+def render_config(output: Path, alert_url: str, watchdog_url: str) -> Path:
+    """alertmanager.yml with its webhook URLs filled in, via alertmanager/render-config.sh."""
+    output.parent.mkdir(parents=True, exist_ok=True)
+    run(
+        ["sh", str(SOURCE / "render-config.sh"), str(SOURCE / "alertmanager.yml"), str(output)],
+        "render alertmanager.yml",
+        env={**os.environ, "ALERT_WEBHOOK_URL": alert_url, "WATCHDOG_WEBHOOK_URL": watchdog_url},
+    )
+    return output
+
+
+class Alertmanager:
+    name = "alertmanager"
+
+    def __init__(self) -> None:
+        self.process: ManagedProcess | None = None
+
+    def start(self, stack: Stack) -> None:
+        config = stack.config
+        home = config.state_dir / "alertmanager"
+        webhook = f"http://127.0.0.1:{config.ports.alert_webhook}"
+        conf = render_config(home / "alertmanager.yml", f"{webhook}/alerts", f"{webhook}/watchdog")
+        self.process = ManagedProcess(
+            self.name,
+            [
+                "prometheus-alertmanager",
+                f"--config.file={conf}",
+                f"--storage.path={home / 'data'}",
+                f"--web.listen-address=127.0.0.1:{config.ports.alertmanager}",
+                "--cluster.listen-address=",  # a single instance: no gossip port
+            ],
+            config.log_dir / "alertmanager.log",
+        ).start()
+        self.process.wait_http(f"{self.url(stack)}/-/ready")
+
+    @staticmethod
+    def url(stack: Stack) -> str:
+        return f"http://127.0.0.1:{stack.config.ports.alertmanager}"
+
+    def stop(self) -> None:
+        if self.process:
+            self.process.stop()

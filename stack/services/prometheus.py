@@ -1,0 +1,103 @@
+"""Prometheus with prometheus/prometheus.yml and prometheus/rules/, as compose runs them.
+
+Compose finds its targets by service name (and the backend replicas by DNS); here everything
+listens on 127.0.0.1. `render_config` therefore writes a copy of prometheus.yml in which each
+job's targets, and Alertmanager's, are replaced by loopback addresses, and nothing else changes;
+rules/ beside the copy links to the repository's rules, so `rule_files` stays as written.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import yaml
+
+from stack.process import ManagedProcess
+
+if TYPE_CHECKING:
+    from stack.config import StackConfig
+    from stack.runner import Stack
+
+SOURCE = Path(__file__).resolve().parents[2] / "prometheus"
+# The same flags as the compose services: Prometheus 2.42 takes retention only on the command line.
+RETENTION_FLAGS = ("--storage.tsdb.retention.time=15d", "--storage.tsdb.retention.size=5GB")
+
+
+def native_targets(config: StackConfig) -> dict[str, list[str]]:
+    """Where each job of prometheus.yml (and Alertmanager) listens in the native stack."""
+    ports = config.ports
+
+    def local(*port_numbers: int) -> list[str]:
+        return [f"127.0.0.1:{port}" for port in port_numbers]
+
+    return {
+        "backend": local(*config.backend_ports()),
+        "prometheus": local(ports.prometheus),
+        "alertmanager": local(ports.alertmanager),
+        "node": local(ports.node_exporter),
+        "postgres": local(ports.postgres_exporter),
+        "nginx": local(ports.nginx_exporter),
+    }
+
+
+def _static(targets: list[str]) -> list[dict[str, Any]]:
+    return [{"targets": targets}]
+
+
+def _retarget(block: dict[str, Any], targets: list[str]) -> None:
+    for key in [k for k in block if k == "static_configs" or k.endswith("_sd_configs")]:
+        del block[key]
+    block["static_configs"] = _static(targets)
+
+
+def render_config(config: StackConfig, folder: Path, source: Path = SOURCE) -> Path:
+    """Write folder/prometheus.yml (native targets) and folder/rules -> source/rules."""
+    settings = yaml.safe_load((source / "prometheus.yml").read_text())
+    targets = native_targets(config)
+    for job in settings["scrape_configs"]:
+        # A KeyError here means a job was added to prometheus.yml without a native address.
+        _retarget(job, targets[job["job_name"]])
+    for alertmanager in settings["alerting"]["alertmanagers"]:
+        _retarget(alertmanager, targets["alertmanager"])
+    folder.mkdir(parents=True, exist_ok=True)
+    rules = folder / "rules"
+    if rules.is_symlink() or rules.exists():
+        rules.unlink()
+    rules.symlink_to(source / "rules", target_is_directory=True)
+    output = folder / "prometheus.yml"
+    header = f"# Rendered from {source / 'prometheus.yml'}: only target addresses differ.\n"
+    output.write_text(header + yaml.safe_dump(settings, sort_keys=False))
+    return output
+
+
+class Prometheus:
+    name = "prometheus"
+
+    def __init__(self) -> None:
+        self.process: ManagedProcess | None = None
+
+    def start(self, stack: Stack) -> None:
+        config = stack.config
+        home = config.state_dir / "prometheus"
+        conf = render_config(config, home)
+        self.process = ManagedProcess(
+            self.name,
+            [
+                "prometheus",
+                f"--config.file={conf}",
+                f"--storage.tsdb.path={home / 'data'}",
+                f"--web.listen-address=127.0.0.1:{config.ports.prometheus}",
+                *RETENTION_FLAGS,
+            ],
+            config.log_dir / "prometheus.log",
+        ).start()
+        self.process.wait_http(f"{self.url(stack)}/-/ready", timeout=60)
+
+    @staticmethod
+    def url(stack: Stack) -> str:
+        return f"http://127.0.0.1:{stack.config.ports.prometheus}"
+
+    def stop(self) -> None:
+        if self.process:
+            self.process.stop()
