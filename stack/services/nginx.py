@@ -22,6 +22,11 @@ if TYPE_CHECKING:
     from stack.runner import Stack
 
 NGINX_SOURCE = Path(__file__).resolve().parents[2] / "nginx"
+# How long nginx skips a replica that failed; a rolling restart waits this long after one
+# replica is ready before stopping the next (nginx/templates/upstream.conf.template says why).
+UPSTREAM_FAIL_TIMEOUT_SECONDS = 2
+# The same as in the image's default NGINX_BACKEND_SERVERS (frontend/Dockerfile).
+UPSTREAM_SERVER_PARAMETERS = f"max_fails=1 fail_timeout={UPSTREAM_FAIL_TIMEOUT_SECONDS}s"
 TEMPLATE_SUFFIX = ".template"
 _VARIABLE = re.compile(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))")
 
@@ -64,7 +69,8 @@ def native_variables(config: StackConfig) -> dict[str, str]:
         "NGINX_INTERNAL_LISTEN": f"127.0.0.1:{config.ports.nginx_internal}",
         "NGINX_STATIC_ROOT": str(config.repo_root / "frontend" / "dist"),
         "NGINX_BACKEND_SERVERS": " ".join(
-            f"server 127.0.0.1:{port};" for port in config.backend_ports()
+            f"server 127.0.0.1:{port} {UPSTREAM_SERVER_PARAMETERS};"
+            for port in config.backend_ports()
         ),
     }
 

@@ -9,7 +9,12 @@ from pathlib import Path
 import pytest
 
 from stack.config import Ports, StackConfig
-from stack.services.nginx import NGINX_SOURCE, envsubst, native_variables
+from stack.services.nginx import (
+    NGINX_SOURCE,
+    UPSTREAM_SERVER_PARAMETERS,
+    envsubst,
+    native_variables,
+)
 
 from .nginx_configs import (
     image_variables,
@@ -76,7 +81,14 @@ def test_native_rendering_passes_nginx_t(tmp_path: Path) -> None:
     result = nginx_test(render(native_variables(config), tmp_path))
     assert result.returncode == 0, result.stderr
     upstream = (tmp_path / "nginx/conf.d/upstream.conf").read_text()
-    assert "server 127.0.0.1:8200; server 127.0.0.1:8201;" in upstream
+    assert "server 127.0.0.1:8200 max_fails=1 fail_timeout=2s;" in upstream
+    assert "server 127.0.0.1:8201 max_fails=1 fail_timeout=2s;" in upstream
+
+
+def test_compose_and_native_upstreams_skip_failed_replicas_alike() -> None:
+    assert image_variables()["NGINX_BACKEND_SERVERS"] == (
+        f"server backend:8000 {UPSTREAM_SERVER_PARAMETERS};"
+    )
 
 
 @pytest.mark.parametrize(
