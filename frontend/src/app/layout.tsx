@@ -1,10 +1,22 @@
-import { Link, NavLink, Outlet } from 'react-router';
+import { useEffect, useRef } from 'react';
+import { Link, NavLink, Outlet, useLocation } from 'react-router';
 import { endSession, useSession } from '@/lib/session';
 import { APP_NAME } from './page-title';
 
 /** The frame of every page: a skip link, the header with navigation, then the page. */
 export function Layout() {
   const session = useSession();
+  const main = useRef<HTMLElement>(null);
+  const { pathname } = useLocation();
+  const firstPage = useRef(true);
+
+  // After moving to another page, start keyboard and screen-reader users at its content,
+  // not on a link that may no longer exist. (Not on the first page: the browser handles it.)
+  // biome-ignore lint/correctness/useExhaustiveDependencies: re-run on every navigation, on purpose
+  useEffect(() => {
+    if (firstPage.current) firstPage.current = false;
+    else main.current?.focus();
+  }, [pathname]);
   return (
     <>
       <a className="skip-link" href="#main">
@@ -33,7 +45,7 @@ export function Layout() {
           )}
         </nav>
       </header>
-      <main id="main" tabIndex={-1}>
+      <main id="main" ref={main} tabIndex={-1}>
         <Outlet />
       </main>
     </>

@@ -1,4 +1,4 @@
-import { Link, useNavigate, useParams } from 'react-router';
+import { Link, useLocation, useNavigate, useParams } from 'react-router';
 import { Alert } from '@/components/alert';
 import { useItem } from '@/features/items/api/get-item';
 import { DeleteItemButton } from '@/features/items/components/delete-item-button';
@@ -6,11 +6,22 @@ import { ItemForm } from '@/features/items/components/item-form';
 import { ApiError, errorMessage } from '@/lib/api-error';
 import { PageTitle } from '../page-title';
 
+/** The page of the list the user came from (set by the list's links), else the first. */
+function listPageFrom(state: unknown): string {
+  if (typeof state === 'object' && state !== null && 'returnTo' in state) {
+    const { returnTo } = state;
+    if (typeof returnTo === 'string' && returnTo.startsWith('/items')) return returnTo;
+  }
+  return '/items';
+}
+
 export function EditItemPage() {
   const { itemId = '' } = useParams();
   const navigate = useNavigate();
+  const location = useLocation();
   const item = useItem(itemId);
-  const backToItems = () => navigate('/items');
+  const listPage = listPageFrom(location.state);
+  const backToItems = () => navigate(listPage);
 
   return (
     <section className="narrow">
@@ -35,7 +46,7 @@ export function EditItemPage() {
         </>
       )}
       <p>
-        <Link to="/items">Back to your items</Link>
+        <Link to={listPage}>Back to your items</Link>
       </p>
     </section>
   );

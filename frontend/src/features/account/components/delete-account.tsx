@@ -7,7 +7,7 @@ export function DeleteAccount() {
   const deleteAccount = useDeleteAccount();
   const headingId = useId();
   return (
-    <section className="form danger-zone" aria-labelledby={headingId}>
+    <section className="danger-zone" aria-labelledby={headingId}>
       <h2 id={headingId}>Delete account</h2>
       <p>This deletes your account and all your items for good.</p>
       <ConfirmAction

@@ -96,6 +96,19 @@ describe('editing an item', () => {
     expect(currentUrl()).toBe('/items');
   });
 
+  it('returns to the page of the list it was opened from', async () => {
+    const owner = signedInUser();
+    createItems(owner.id, 25);
+    const { user, currentUrl } = renderApp('/items?page=2');
+
+    await user.click(await screen.findByRole('link', { name: 'Item 1' }));
+    await user.type(await screen.findByLabelText('Title'), ' (first)');
+    await user.click(screen.getByRole('button', { name: 'Save' }));
+
+    expect(await screen.findByRole('heading', { name: 'Item 1 (first)' })).toBeInTheDocument();
+    expect(currentUrl()).toBe('/items?page=2');
+  });
+
   it('shows the API’s validation message on the title', async () => {
     const owner = signedInUser();
     const [item] = createItems(owner.id, 1);

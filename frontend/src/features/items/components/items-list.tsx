@@ -1,5 +1,5 @@
 import { useEffect, useId } from 'react';
-import { Link } from 'react-router';
+import { Link, useLocation } from 'react-router';
 import { Alert } from '@/components/alert';
 import { Pagination } from '@/components/pagination';
 import type { ItemPublic } from '@/lib/api/types.gen';
@@ -64,10 +64,15 @@ export function ItemsList({ page, onPageChange }: ItemsListProps) {
 
 function ItemsListEntry({ item }: { item: ItemPublic }) {
   const titleId = useId();
+  // The edit page returns here, to this page of the list, after saving or deleting.
+  const location = useLocation();
+  const returnTo = { returnTo: `${location.pathname}${location.search}` };
   return (
     <li className="item-card">
       <h2 id={titleId} className="item-title">
-        <Link to={`/items/${item.id}`}>{item.title}</Link>
+        <Link to={`/items/${item.id}`} state={returnTo}>
+          {item.title}
+        </Link>
       </h2>
       {item.description && <p className="item-description">{item.description}</p>}
       <p className="muted">
@@ -75,7 +80,12 @@ function ItemsListEntry({ item }: { item: ItemPublic }) {
         <time dateTime={item.created_at}>{dateFormat.format(new Date(item.created_at))}</time>
       </p>
       <div className="actions">
-        <Link to={`/items/${item.id}`} className="button" aria-describedby={titleId}>
+        <Link
+          to={`/items/${item.id}`}
+          state={returnTo}
+          className="button"
+          aria-describedby={titleId}
+        >
           Edit
         </Link>
         <DeleteItemButton item={item} describedBy={titleId} />
