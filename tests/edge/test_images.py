@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shlex
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -126,3 +128,26 @@ def test_frontend_image_renders_only_our_variables_and_defaults_to_plain_http() 
     env = dockerfile_env(FRONTEND)
     assert env["NGINX_ENVSUBST_FILTER"] == "^NGINX_"
     assert env["NGINX_SITE"] == "http"
+
+
+def test_backend_image_dependencies_install_from_the_lock_without_dev_tools(
+    tmp_path: Path,
+) -> None:
+    """The build stage's `uv sync`, run here: the service imports with runtime packages only."""
+    venv = tmp_path / "venv"
+    env = {k: v for k, v in os.environ.items() if k != "VIRTUAL_ENV"}
+    env["UV_PROJECT_ENVIRONMENT"] = str(venv)
+    uv = shutil.which("uv")
+    assert uv, "uv is missing"
+    sync = [uv, "sync", "--frozen", "--no-dev", "--no-install-project", "--project", "backend"]
+    subprocess.run(sync, cwd=REPO, env=env, check=True, capture_output=True)
+    imports = "import app.main, app.serve, app.prestart, uvloop, httptools"
+    result = subprocess.run(
+        [str(venv / "bin" / "python"), "-c", imports],
+        cwd=REPO / "backend",
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert not (venv / "bin" / "pytest").exists(), "dev tools would ship in the image"
