@@ -117,7 +117,7 @@ async def test_partial_update_changes_only_what_was_sent(
     updated = answer.json()
     assert updated["title"] == "Renamed"
     assert updated["description"] == "Keep me"
-    assert updated["updated_at"] > item["updated_at"]  # type: ignore[operator]
+    assert updated["updated_at"] > item["updated_at"]
     assert updated["created_at"] == item["created_at"]
 
 

@@ -1,0 +1,66 @@
+"""Settings: safe defaults for development, no default secret in production."""
+
+from __future__ import annotations
+
+import pytest
+from pydantic import ValidationError
+
+from app.config import Settings
+
+STRONG = "a-production-secret-that-is-long-enough-000"
+SAFE_URL = "postgresql+psycopg://app:s3cret-db-password@db:5432/app"
+
+
+def test_development_runs_on_defaults() -> None:
+    settings = Settings(environment="development")
+
+    assert settings.secret_key.get_secret_value() == "changethis"
+
+
+@pytest.mark.parametrize(
+    ("overrides", "named"),
+    [
+        ({"first_admin_password": STRONG, "database_url": SAFE_URL}, "SECRET_KEY"),
+        (
+            {"secret_key": "short", "first_admin_password": STRONG, "database_url": SAFE_URL},
+            "SECRET_KEY is shorter",
+        ),
+        ({"secret_key": STRONG, "database_url": SAFE_URL}, "FIRST_ADMIN_PASSWORD"),
+        ({"secret_key": STRONG, "first_admin_password": STRONG}, "DATABASE_URL"),
+    ],
+)
+def test_production_refuses_each_default_secret(overrides: dict[str, str], named: str) -> None:
+    with pytest.raises(ValidationError, match=named):
+        Settings(environment="production", **overrides)  # type: ignore[arg-type]
+
+
+def test_production_starts_with_real_secrets() -> None:
+    settings = Settings(
+        environment="production",
+        secret_key=STRONG,
+        first_admin_password=STRONG,
+        database_url=SAFE_URL,
+    )
+
+    assert settings.environment == "production"
+
+
+def test_settings_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DB_POOL_SIZE", "3")
+    monkeypatch.setenv("WEB_WORKERS", "4")
+    monkeypatch.setenv("ACCESS_TOKEN_EXPIRE_MINUTES", "7")
+
+    settings = Settings()
+
+    assert (settings.db_pool_size, settings.web_workers, settings.access_token_expire_minutes) == (
+        3,
+        4,
+        7,
+    )
+
+
+def test_nonsense_settings_are_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("WEB_WORKERS", "0")
+
+    with pytest.raises(ValidationError, match="web_workers"):
+        Settings()
