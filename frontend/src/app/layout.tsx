@@ -10,12 +10,16 @@ export function Layout() {
   const { pathname } = useLocation();
   const firstPage = useRef(true);
 
-  // After moving to another page, start keyboard and screen-reader users at its content,
-  // not on a link that may no longer exist. (Not on the first page: the browser handles it.)
+  // After moving to another page, open it at the top and start keyboard and screen-reader
+  // users at its content, not on a link that may no longer exist. (Not on the first page:
+  // the browser handles that one.)
   // biome-ignore lint/correctness/useExhaustiveDependencies: re-run on every navigation, on purpose
   useEffect(() => {
     if (firstPage.current) firstPage.current = false;
-    else main.current?.focus();
+    else {
+      window.scrollTo(0, 0);
+      main.current?.focus({ preventScroll: true });
+    }
   }, [pathname]);
   return (
     <>

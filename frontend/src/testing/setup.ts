@@ -9,6 +9,8 @@ import { server } from './server';
 // As in index.html; axe checks that the page declares its language.
 document.documentElement.lang = 'en';
 configureApiClient();
+// jsdom has no layout, hence no scrolling; the router's scroll restoration calls it.
+window.scrollTo = () => undefined;
 
 // Any request without a handler is a bug in the test or the app: fail loudly.
 beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
