@@ -1,8 +1,8 @@
 #!/bin/sh
-# Usage: render-config.sh TEMPLATE OUTPUT
+# Usage: render-config.sh TEMPLATE OUTPUT [COMMAND [ARG...]]
 # Writes alertmanager.yml with the webhook URLs taken from the environment, because
-# Alertmanager 0.25 cannot read them from either. The compose services and the native stack
-# both start Alertmanager through this script, so they render the file the same way.
+# Alertmanager 0.25 cannot read them from either, then runs COMMAND if given (compose's
+# entrypoint: render, then exec Alertmanager). The native stack renders with the same script.
 set -eu
 : "${ALERT_WEBHOOK_URL:?must be set: where Alertmanager sends critical and warning alerts}"
 : "${WATCHDOG_WEBHOOK_URL:?must be set: the dead man switch that receives the Watchdog}"
@@ -14,3 +14,8 @@ escape() { printf '%s\n' "$1" | sed 's/[\\&|]/\\&/g'; }
 sed -e 's|${ALERT_WEBHOOK_URL}|'"$(escape "$ALERT_WEBHOOK_URL")"'|g' \
     -e 's|${WATCHDOG_WEBHOOK_URL}|'"$(escape "$WATCHDOG_WEBHOOK_URL")"'|g' \
     "$1" > "$2"
+
+shift 2
+if [ "$#" -gt 0 ]; then
+    exec "$@"
+fi
