@@ -99,6 +99,19 @@ describe('the items list', () => {
     expect(itemsOf(owner.id).map((item) => item.title)).toEqual(['Item 2']);
   });
 
+  it('moves back a page when the last item of the last page is deleted', async () => {
+    const owner = signedInUser();
+    createItems(owner.id, 21);
+    const { user, currentUrl } = renderApp('/items?page=2');
+
+    await user.click(await screen.findByRole('button', { name: 'Delete' }));
+    await user.click(screen.getByRole('button', { name: 'Yes, delete' }));
+
+    expect(await screen.findByRole('heading', { name: 'Item 21' })).toBeInTheDocument();
+    expect(currentUrl()).toBe('/items');
+    expect(itemTitles()).toHaveLength(20);
+  });
+
   it('tells the user when a delete fails', async () => {
     const owner = signedInUser();
     createItems(owner.id, 1);
