@@ -15,13 +15,14 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from stack.config import REPO_ROOT
 from stack.process import ManagedProcess, StartupError, run
 
 if TYPE_CHECKING:
     from stack.config import StackConfig
     from stack.runner import Stack
 
-NGINX_SOURCE = Path(__file__).resolve().parents[2] / "nginx"
+NGINX_SOURCE = REPO_ROOT / "nginx"
 # How long nginx skips a replica that failed; a rolling restart waits this long after one
 # replica is ready before stopping the next (nginx/templates/upstream.conf.template says why).
 UPSTREAM_FAIL_TIMEOUT_SECONDS = 2
