@@ -70,7 +70,7 @@ def get_settings() -> Settings:
     return Settings()
 
 
-def _app_settings(request: Request) -> Settings:
+async def _app_settings(request: Request) -> Settings:  # async: no thread hop per request
     settings: Settings = request.app.state.settings
     return settings
 

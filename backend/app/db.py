@@ -65,6 +65,12 @@ def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]
     return async_sessionmaker(engine, expire_on_commit=False)
 
 
+# Requests that only read need no transaction: each statement commits on its own, which saves
+# the BEGIN and COMMIT round trips on the most frequent requests.
+_READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+_AUTOCOMMIT = {"isolation_level": "AUTOCOMMIT"}
+
+
 async def _request_session(request: Request) -> AsyncIterator[AsyncSession]:
     """The request's session: committed when the route returns, rolled back if it raises."""
     sessionmaker: async_sessionmaker[AsyncSession] = request.app.state.sessionmaker
@@ -72,7 +78,8 @@ async def _request_session(request: Request) -> AsyncIterator[AsyncSession]:
         # Take the connection now, so the wait for a free one is measured, and an exhausted
         # pool fails the request before any work is done.
         started = time.perf_counter()
-        await session.connection()
+        read_only = request.method in _READ_ONLY_METHODS
+        await session.connection(execution_options=_AUTOCOMMIT if read_only else None)
         metrics.POOL_ACQUIRE_DURATION.observe(time.perf_counter() - started)
         try:
             yield session

@@ -11,22 +11,25 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.items.models import Item
 
 
-async def list_for_owner(
+async def page_for_owner(
     session: AsyncSession, owner_id: uuid.UUID, offset: int, limit: int
-) -> Sequence[Item]:
+) -> tuple[Sequence[Item], int]:
+    """One page of the owner's items, newest first, and how many they have in all."""
+    # The total rides along with each row (one query instead of two); only a page past the
+    # end, which has no rows to carry it, needs a count of its own.
+    total_column = func.count().over().label("total")
     query = (
-        select(Item)
+        select(Item, total_column)
         .where(Item.owner_id == owner_id)
         .order_by(Item.created_at.desc(), Item.id.desc())
         .offset(offset)
         .limit(limit)
     )
-    return (await session.scalars(query)).all()
-
-
-async def count_for_owner(session: AsyncSession, owner_id: uuid.UUID) -> int:
-    query = select(func.count()).select_from(Item).where(Item.owner_id == owner_id)
-    return (await session.scalar(query)) or 0
+    rows = (await session.execute(query)).all()
+    if rows:
+        return [row.Item for row in rows], rows[0].total
+    count = select(func.count()).select_from(Item).where(Item.owner_id == owner_id)
+    return [], (await session.scalar(count)) or 0
 
 
 async def get_for_owner(

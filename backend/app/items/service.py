@@ -15,8 +15,7 @@ from app.users.models import User
 
 
 async def list_page(session: AsyncSession, owner: User, offset: int, limit: int) -> ItemPage:
-    items = await repository.list_for_owner(session, owner.id, offset, limit)
-    total = await repository.count_for_owner(session, owner.id)
+    items, total = await repository.page_for_owner(session, owner.id, offset, limit)
     return ItemPage(
         items=[ItemPublic.model_validate(item) for item in items],
         total=total,
