@@ -37,15 +37,15 @@ lint: ## ruff, ruff format --check and mypy --strict on the Python code
 	$(BACKEND) ruff check .
 	$(BACKEND) ruff format --check .
 	$(BACKEND) mypy
-	$(TOOLS) ruff check stack tests loadtests
-	$(TOOLS) ruff format --check stack tests loadtests
+	$(TOOLS) ruff check stack tests bench
+	$(TOOLS) ruff format --check stack tests bench
 
 .PHONY: fmt
 fmt: ## Format and autofix the Python and front-end code
 	$(BACKEND) ruff check --fix .
 	$(BACKEND) ruff format .
-	$(TOOLS) ruff check --fix stack tests loadtests
-	$(TOOLS) ruff format stack tests loadtests
+	$(TOOLS) ruff check --fix stack tests bench
+	$(TOOLS) ruff format stack tests bench
 	cd frontend && npm run fmt
 
 .PHONY: stack
