@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -39,6 +40,8 @@ class ManagedProcess:
         self.proc: subprocess.Popen[bytes] | None = None
 
     def start(self) -> ManagedProcess:
+        if shutil.which(self.argv[0]) is None:
+            raise StartupError(f"{self.name}: {self.argv[0]} not found; `make deps` installs it")
         self.log_file.parent.mkdir(parents=True, exist_ok=True)
         with self.log_file.open("ab") as log:
             # Own process group: Ctrl-C in `make stack` reaches us once, and we stop children
@@ -128,6 +131,8 @@ def port_open(port: int, host: str = "127.0.0.1") -> bool:
 
 def run(argv: Sequence[str], what: str, **kwargs: object) -> subprocess.CompletedProcess[str]:
     """Run a short command to completion; fail with its output if it fails."""
+    if shutil.which(argv[0]) is None:
+        raise StartupError(f"{what}: {argv[0]} not found; `make deps` installs it")
     result = subprocess.run(argv, capture_output=True, text=True, check=False, **kwargs)  # type: ignore[call-overload]
     if result.returncode != 0:
         raise StartupError(f"{what} failed ({result.returncode}):\n{result.stdout}{result.stderr}")
