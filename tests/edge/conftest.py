@@ -3,7 +3,9 @@ build of the front end; on ports shifted away from a developer's `make stack`.""
 
 from __future__ import annotations
 
+import dataclasses
 import os
+import random
 import shutil
 import subprocess
 import tempfile
@@ -13,12 +15,14 @@ from pathlib import Path
 import pytest
 
 from stack.config import Ports, StackConfig
+from stack.process import port_open
 from stack.runner import Stack
 
 from .repo_files import REPO
 
 # 8080 -> 19080: far from `make stack` and from the other test areas' stacks.
 PORT_OFFSET = 11000
+REPLICAS = 2
 ARTIFACTS = REPO / "artifacts" / "edge"
 
 
@@ -32,6 +36,20 @@ def frontend_bundle() -> Path:
     return frontend / "dist"
 
 
+def free_ports() -> Ports:
+    """The usual shift, or when something already listens there (another checkout's test run
+    on this machine), another shift where every port of the layout is free."""
+    # Blocks 250 apart never share a port, and all stay below the monitoring tests' 25433+.
+    others = list(range(PORT_OFFSET + 250, PORT_OFFSET + 4250, 250))
+    for offset in [PORT_OFFSET, *random.sample(others, len(others))]:
+        ports = Ports().shifted(offset)
+        numbers = [getattr(ports, f.name) for f in dataclasses.fields(ports)]
+        numbers += [ports.backend + n for n in range(REPLICAS)]
+        if not any(port_open(number) for number in numbers):
+            return ports
+    raise RuntimeError("no free block of ports for the edge stack")
+
+
 @pytest.fixture(scope="session")
 def edge_stack(frontend_bundle: Path) -> Iterator[Stack]:
     # Readable by the `postgres` user, which runs the private cluster inside it.
@@ -39,11 +57,11 @@ def edge_stack(frontend_bundle: Path) -> Iterator[Stack]:
     state_dir.chmod(0o755)
     config = StackConfig(
         state_dir=state_dir,
-        ports=Ports().shifted(PORT_OFFSET),
+        ports=free_ports(),
         database_url=None,
         environment="test",
         backend_workers=1,
-        backend_replicas=2,
+        backend_replicas=REPLICAS,
     )
     try:
         with Stack(config) as stack:
