@@ -32,6 +32,14 @@ test-frontend: ## Front-end lint, types, component tests, build budget, API clie
 test-system: ## Static checks of compose/Dockerfiles/configs and tests of the live native stack
 	$(TOOLS) pytest tests
 
+.PHONY: test-edge
+test-edge: ## nginx, images and compose: static checks, then the live stack in Chromium (~2 min)
+	$(TOOLS) pytest tests/edge
+
+.PHONY: test-monitoring
+test-monitoring: ## Monitoring: promtool/amtool checks, rule tests, dashboards, live alerting (~5 min)
+	$(TOOLS) pytest tests/monitoring
+
 .PHONY: lint
 lint: ## ruff, ruff format --check and mypy --strict on the Python code
 	$(BACKEND) ruff check .
@@ -48,8 +56,12 @@ fmt: ## Format and autofix the Python and front-end code
 	$(TOOLS) ruff format stack tests bench
 	cd frontend && npm run fmt
 
+.PHONY: frontend-build
+frontend-build: ## Build the production bundle (frontend/dist) that nginx serves
+	cd frontend && npm run build
+
 .PHONY: stack
-stack: ## Run the whole stack natively in the foreground until Ctrl-C
+stack: frontend-build ## Run the whole stack natively (nginx :8080, Prometheus :9090...) until Ctrl-C
 	$(TOOLS) python -m stack
 
 .PHONY: openapi

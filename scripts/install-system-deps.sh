@@ -4,7 +4,8 @@
 set -euo pipefail
 
 packages=(nginx prometheus prometheus-node-exporter prometheus-postgres-exporter
-          prometheus-nginx-exporter prometheus-alertmanager pgbackrest chromium wrk shellcheck)
+          prometheus-nginx-exporter prometheus-alertmanager pgbackrest chromium wrk shellcheck
+          gettext-base openssl)
 
 missing=()
 for pkg in "${packages[@]}"; do

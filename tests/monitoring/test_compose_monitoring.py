@@ -144,9 +144,22 @@ def test_nginx_exporter_image_is_the_tested_version() -> None:
     assert f"FROM nginx/nginx-prometheus-exporter:{tested.group(1)}\n" in dockerfile
 
 
-def test_production_publishes_no_monitoring_port() -> None:
+# The UIs an operator opens through an SSH tunnel; the exporters publish nothing.
+_LOOPBACK_UIS = {
+    name: {"prometheus": "9090", "alertmanager": "9093", "grafana": "3001"}.get(name)
+    for name in MONITORING
+}
+
+
+def test_production_publishes_monitoring_on_loopback_only() -> None:
     services = compose_config(PROD)["services"]
-    assert [name for name in MONITORING if services[name].get("ports")] == []
+    published = {
+        name: {(p["host_ip"], p["published"]) for p in services[name].get("ports", [])}
+        for name in MONITORING
+    }
+    assert published == {
+        name: {("127.0.0.1", port)} if port else set() for name, port in _LOOPBACK_UIS.items()
+    }
 
 
 @pytest.mark.parametrize(
