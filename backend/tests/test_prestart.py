@@ -57,22 +57,23 @@ async def test_first_admin_is_created_once_and_can_log_in(
     assert me.json()["is_admin"] is True
 
 
-def test_prestart_command_prepares_the_database(settings: Settings) -> None:
-    env = {
-        **os.environ,
-        "DATABASE_URL": settings.database_url,
-        "FIRST_ADMIN_EMAIL": "cli-admin@example.com",
-        "PRESTART_DB_WAIT_SECONDS": "5",
-    }
-
-    result = subprocess.run(
+def run_prestart(**env: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
         [sys.executable, "-m", "app.prestart"],
         cwd=BACKEND_DIR,
-        env=env,
+        env={**os.environ, **env},
         capture_output=True,
         text=True,
         timeout=120,
         check=False,
+    )
+
+
+def test_prestart_command_prepares_the_database(settings: Settings) -> None:
+    result = run_prestart(
+        DATABASE_URL=settings.database_url,
+        FIRST_ADMIN_EMAIL="cli-admin@example.com",
+        PRESTART_DB_WAIT_SECONDS="5",
     )
 
     assert result.returncode == 0, result.stdout + result.stderr
@@ -82,20 +83,9 @@ def test_prestart_command_prepares_the_database(settings: Settings) -> None:
 
 
 def test_prestart_command_fails_clearly_without_a_database() -> None:
-    env = {
-        **os.environ,
-        "DATABASE_URL": f"postgresql+psycopg://postgres@127.0.0.1:{free_port()}/none",
-        "PRESTART_DB_WAIT_SECONDS": "1",
-    }
-
-    result = subprocess.run(
-        [sys.executable, "-m", "app.prestart"],
-        cwd=BACKEND_DIR,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
+    result = run_prestart(
+        DATABASE_URL=f"postgresql+psycopg://postgres@127.0.0.1:{free_port()}/none",
+        PRESTART_DB_WAIT_SECONDS="1",
     )
 
     assert result.returncode == 1
