@@ -3,7 +3,7 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
 UV := uv
-BACKEND := $(UV) run --project backend --directory backend
+BACKEND := $(UV) run --directory backend
 TOOLS := $(UV) run --project .
 
 .PHONY: help

@@ -57,32 +57,25 @@ class Postgres:
                 ),
                 "initdb",
             )
+        server = [str(bindir / "postgres"), "-D", str(data), "-p", str(port), "-k", str(data)]
+        settings = {
+            "listen_addresses": "127.0.0.1",
+            "max_connections": "200",
+            "shared_preload_libraries": "pg_stat_statements",
+        }
+        for name, value in settings.items():
+            server += ["-c", f"{name}={value}"]
         self.process = ManagedProcess(
-            "postgres",
-            _as_postgres(
-                [
-                    str(bindir / "postgres"),
-                    "-D", str(data),
-                    "-p", str(port),
-                    "-k", str(data),
-                    "-c", "listen_addresses=127.0.0.1",
-                    "-c", "max_connections=200",
-                    "-c", "shared_preload_libraries=pg_stat_statements",
-                ]
-            ),
-            config.log_dir / "postgres.log",
+            "postgres", _as_postgres(server), config.log_dir / "postgres.log"
         ).start()
         self.process.wait_until(
             lambda: _accepts_connections(bindir, port), timeout=30, what="accepting connections"
         )
-        exists = run(
-            [str(bindir / "psql"), "-h", "127.0.0.1", "-p", str(port), "-U", "postgres", "-tAc",
-             f"SELECT 1 FROM pg_database WHERE datname = '{DATABASE}'"],
-            "psql",
-        ).stdout.strip()
+        client = ["-h", "127.0.0.1", "-p", str(port), "-U", "postgres"]
+        exists_query = f"SELECT 1 FROM pg_database WHERE datname = '{DATABASE}'"
+        exists = run([str(bindir / "psql"), *client, "-tAc", exists_query], "psql").stdout.strip()
         if not exists:
-            run([str(bindir / "createdb"), "-h", "127.0.0.1", "-p", str(port), "-U", "postgres",
-                 DATABASE], "createdb")
+            run([str(bindir / "createdb"), *client, DATABASE], "createdb")
         self.url = f"postgresql+psycopg://postgres@127.0.0.1:{port}/{DATABASE}"
 
     def stop(self) -> None:
