@@ -26,6 +26,9 @@ NGINX_SOURCE = REPO_ROOT / "nginx"
 # How long nginx skips a replica that failed; a rolling restart waits this long after one
 # replica is ready before stopping the next (nginx/templates/upstream.conf.template says why).
 UPSTREAM_FAIL_TIMEOUT_SECONDS = 2
+# What a rolling restart waits after one replica is ready before stopping the next: nginx's
+# clock ticks in whole seconds, so a failed replica can stay skipped for fail_timeout + 1 s.
+ROLLING_RESTART_PAUSE_SECONDS = UPSTREAM_FAIL_TIMEOUT_SECONDS + 2
 # The same as in the image's default NGINX_BACKEND_SERVERS (frontend/Dockerfile).
 UPSTREAM_SERVER_PARAMETERS = f"max_fails=1 fail_timeout={UPSTREAM_FAIL_TIMEOUT_SECONDS}s"
 TEMPLATE_SUFFIX = ".template"

@@ -9,7 +9,7 @@ from collections import Counter
 import httpx
 
 from stack.runner import Stack
-from stack.services.nginx import UPSTREAM_FAIL_TIMEOUT_SECONDS
+from stack.services.nginx import ROLLING_RESTART_PAUSE_SECONDS
 
 from .api_client import client_from, sign_up_and_log_in
 
@@ -51,7 +51,7 @@ def test_restarting_each_replica_in_turn_fails_no_request(edge_stack: Stack, bas
         for n in range(len(old_pids)):
             edge_stack.backend.restart_replica(n)
             # As a deploy must: give nginx time to take the replica back before the next goes.
-            time.sleep(UPSTREAM_FAIL_TIMEOUT_SECONDS + 0.5)
+            time.sleep(ROLLING_RESTART_PAUSE_SECONDS)
     finally:
         stop.set()
         for thread in threads:
