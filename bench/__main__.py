@@ -1,20 +1,26 @@
 """`make bench`: /health and an authenticated item list under wrk, with 1 and 2 workers.
 
-Seeds one user with 10 items in a private PostgreSQL, loads the backend from this machine at
-several concurrencies, and prints a table with the ratios the targets in docs/performance.md
-are about. Figures, not a test: a busy machine moves them, so compare rows of one run.
+Seeds one user with 10 items in a private PostgreSQL and loads the backend from this machine:
+first each endpoint at several concurrencies with 1 and with 2 workers, then the price of the
+metrics, with two servers side by side (metrics on, metrics off) loaded in alternation. Prints
+the table and the ratios the targets in docs/performance.md are about. Figures, not a test: a
+busy machine moves them, so compare rows of one run.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import statistics
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import httpx
 
 from bench import wrk
+from bench.cpu import group_cpu_seconds
 from stack.config import REPO_ROOT, Ports, StackConfig
 from stack.process import ManagedProcess, run
 from stack.services.postgres import Postgres
@@ -22,53 +28,58 @@ from stack.services.postgres import Postgres
 BACKEND_DIR = REPO_ROOT / "backend"
 PYTHON = str(BACKEND_DIR / ".venv" / "bin" / "python")
 CONCURRENCIES = (10, 40, 200)
-ENDPOINTS = ("/health", "/api/v1/items")
+HEALTH, ITEMS = ENDPOINTS = ("/health", "/api/v1/items")
+METRICS_ROUNDS = 3
 PASSWORD = "benchmark-password"  # noqa: S105 - a throw-away local account
 
 
 @dataclass(frozen=True)
-class Case:
-    workers: int
-    metrics: bool
-    endpoint: str
-    connections: int
+class Measure:
+    """One wrk run and the backend CPU it cost."""
+
+    result: wrk.Result
+    cpu_ms_per_request: float
 
 
-def plan() -> list[Case]:
-    cases = [
-        Case(workers, True, endpoint, c)
-        for workers in (1, 2)
-        for endpoint in ENDPOINTS
-        for c in CONCURRENCIES
-    ]
-    # Metrics off, beside the same load with metrics on, to price the instrumentation.
-    return cases + [Case(2, False, endpoint, 40) for endpoint in ENDPOINTS]
+class Backend:
+    """One `python -m app.serve` on its own port, and a way to load it."""
+
+    def __init__(self, config: StackConfig, env: dict[str, str], port: int, **settings: str):
+        self.url = f"http://127.0.0.1:{port}"
+        name = "-".join(f"{k}-{v}" for k, v in settings.items()).lower()
+        self.process = ManagedProcess(
+            f"backend {name}",
+            [PYTHON, "-m", "app.serve"],
+            config.log_dir / f"backend-{name}.log",
+            env={
+                **env,
+                **settings,
+                "PORT": str(port),
+                "PROMETHEUS_MULTIPROC_DIR": str(config.state_dir / f"metrics-{port}"),
+            },
+            cwd=BACKEND_DIR,
+        )
+        self.headers: dict[str, str] = {}
+
+    def load(self, endpoint: str, connections: int, seconds: int) -> Measure:
+        cpu_before = group_cpu_seconds(self.process.pid)
+        result = wrk.run(f"{self.url}{endpoint}", connections, seconds, self.headers)
+        cpu_ms = (group_cpu_seconds(self.process.pid) - cpu_before) * 1000
+        return Measure(result, cpu_ms / max(result.requests, 1))
 
 
-class _OnlyConfig:
-    """What Postgres.start reads of a stack: its config."""
-
-    def __init__(self, config: StackConfig) -> None:
-        self.config = config
-
-
-def start_backend(
-    config: StackConfig, env: dict[str, str], workers: int, metrics: bool
-) -> tuple[ManagedProcess, str]:
-    process = ManagedProcess(
-        f"backend-{workers}w",
-        [PYTHON, "-m", "app.serve"],
-        config.log_dir / f"backend-{workers}w-metrics-{metrics}.log",
-        env={**env, "WEB_WORKERS": str(workers), "METRICS_ENABLED": str(metrics).lower()},
-        cwd=BACKEND_DIR,
-    ).start()
-    url = f"http://127.0.0.1:{config.ports.backend}"
+@contextmanager
+def running(*backends: Backend) -> Iterator[None]:
     try:
-        process.wait_http(f"{url}/health/ready", timeout=120)
-    except BaseException:
-        process.stop()
-        raise
-    return process, url
+        for backend in backends:
+            backend.process.start()
+        for backend in backends:
+            backend.process.wait_http(f"{backend.url}/health/ready", timeout=120)
+            backend.headers = seed(backend.url)
+        yield
+    finally:
+        for backend in backends:
+            backend.process.stop()
 
 
 def seed(url: str) -> dict[str, str]:
@@ -86,34 +97,94 @@ def seed(url: str) -> dict[str, str]:
     return headers
 
 
-def print_row(case: Case, result: wrk.Result) -> None:
+def print_row(label: str, endpoint: str, connections: int, measure: Measure) -> None:
+    r = measure.result
     print(
-        f"{case.workers:>7} {'on' if case.metrics else 'off':>7} {case.endpoint:<14}"
-        f" {case.connections:>5} {result.requests_per_second:>9.0f} {result.p50_ms:>8.2f}"
-        f" {result.p99_ms:>8.2f} {result.non_2xx:>7} {result.socket_errors:>6}",
+        f"{label:<12} {endpoint:<14} {connections:>5} {r.requests_per_second:>9.0f}"
+        f" {r.p50_ms:>8.2f} {r.p99_ms:>8.2f} {r.non_2xx:>7} {r.socket_errors:>6}"
+        f" {measure.cpu_ms_per_request:>7.3f}",
         flush=True,
     )
 
 
-def print_summary(results: dict[Case, wrk.Result]) -> None:
-    def rps(workers: int, endpoint: str, connections: int, metrics: bool = True) -> float:
-        return results[Case(workers, metrics, endpoint, connections)].requests_per_second
+def throughput_by_workers(
+    config: StackConfig, env: dict[str, str], seconds: int
+) -> dict[tuple[int, str, int], Measure]:
+    measures = {}
+    for workers in (1, 2):
+        backend = Backend(config, env, config.ports.backend, WEB_WORKERS=str(workers))
+        with running(backend):
+            for endpoint in ENDPOINTS:
+                for connections in CONCURRENCIES:
+                    measure = backend.load(endpoint, connections, seconds)
+                    measures[workers, endpoint, connections] = measure
+                    print_row(f"{workers} worker(s)", endpoint, connections, measure)
+    return measures
+
+
+def metrics_cost(
+    config: StackConfig, env: dict[str, str], seconds: int
+) -> dict[tuple[bool, str], list[Measure]]:
+    """Metrics on and off, two servers up at once, loaded in turn, so drift hits both alike."""
+    servers = {
+        enabled: Backend(
+            config,
+            env,
+            config.ports.backend + offset,
+            WEB_WORKERS="2",
+            METRICS_ENABLED=str(enabled).lower(),
+        )
+        for offset, enabled in enumerate((True, False))
+    }
+    measures: dict[tuple[bool, str], list[Measure]] = {}
+    with running(*servers.values()):
+        for _ in range(METRICS_ROUNDS):
+            for endpoint in ENDPOINTS:
+                for enabled, backend in servers.items():
+                    measure = backend.load(endpoint, 40, seconds)
+                    measures.setdefault((enabled, endpoint), []).append(measure)
+                    label = f"metrics {'on' if enabled else 'off'}"
+                    print_row(label, endpoint, 40, measure)
+    return measures
+
+
+def print_summary(
+    by_workers: dict[tuple[int, str, int], Measure],
+    by_metrics: dict[tuple[bool, str], list[Measure]],
+) -> None:
+    def rps(workers: int, endpoint: str, connections: int) -> float:
+        return by_workers[workers, endpoint, connections].result.requests_per_second
 
     print("\nitems list / health, requests/s (target: at least 0.40)")
     for workers in (1, 2):
-        ratios = [
-            rps(workers, ENDPOINTS[1], c) / rps(workers, ENDPOINTS[0], c) for c in CONCURRENCIES
-        ]
+        ratios = [rps(workers, ITEMS, c) / rps(workers, HEALTH, c) for c in CONCURRENCIES]
         shown = "  ".join(f"c={c}: {r:.2f}" for c, r in zip(CONCURRENCIES, ratios, strict=True))
         print(f"  {workers} worker(s): {shown}")
-    failed_at_200 = sum(
-        r.non_2xx + r.socket_errors for case, r in results.items() if case.connections == 200
+    health_cpu, items_cpu = (by_workers[1, e, 40].cpu_ms_per_request for e in ENDPOINTS)
+    print(
+        f"  backend CPU per request (1 worker, c=40): /health {health_cpu:.3f} ms, items"
+        f" {items_cpu:.3f} ms; CPU-bound, items can reach {health_cpu / items_cpu:.2f} of /health"
     )
-    print(f"\nnon-2xx answers and socket errors at concurrency 200 (target: 0): {failed_at_200}")
-    print("\ncost of metrics, 2 workers, concurrency 40 (target: under 5%)")
+
+    failed = sum(
+        m.result.non_2xx + m.result.socket_errors
+        for (_, _, connections), m in by_workers.items()
+        if connections == 200
+    )
+    print(f"\nnon-2xx answers and socket errors at concurrency 200 (target: 0): {failed}")
+
+    print(f"\ncost of metrics, 2 workers, c=40, median of {METRICS_ROUNDS} (target: under 5%)")
     for endpoint in ENDPOINTS:
-        on, off = rps(2, endpoint, 40), rps(2, endpoint, 40, metrics=False)
-        print(f"  {endpoint:<14} on {on:.0f}/s, off {off:.0f}/s: {(off - on) / off:+.1%}")
+        on, off = by_metrics[True, endpoint], by_metrics[False, endpoint]
+        rps_on, rps_off = (
+            statistics.median(m.result.requests_per_second for m in ms) for ms in (on, off)
+        )
+        cpu_on, cpu_off = (statistics.median(m.cpu_ms_per_request for m in ms) for ms in (on, off))
+        print(
+            f"  {endpoint:<14} requests/s on {rps_on:.0f}, off {rps_off:.0f}:"
+            f" {(rps_off - rps_on) / rps_off:+.1%};  CPU per request on {cpu_on:.3f} ms,"
+            f" off {cpu_off:.3f} ms: {(cpu_on - cpu_off) / cpu_off:+.1%}"
+        )
 
 
 def main() -> int:
@@ -128,36 +199,26 @@ def main() -> int:
     config.log_dir.mkdir(parents=True, exist_ok=True)
     postgres = Postgres()
     postgres.start(_OnlyConfig(config))  # type: ignore[arg-type]
-    env = {
-        "DATABASE_URL": postgres.url,
-        "HOST": "127.0.0.1",
-        "PORT": str(config.ports.backend),
-        "PROMETHEUS_MULTIPROC_DIR": str(config.state_dir / "metrics"),
-    }
-    results: dict[Case, wrk.Result] = {}
+    env = {"DATABASE_URL": postgres.url, "HOST": "127.0.0.1"}
     try:
         run([PYTHON, "-m", "app.prestart"], "prestart", cwd=BACKEND_DIR, env={**os.environ, **env})
         print(
-            f"{'workers':>7} {'metrics':>7} {'endpoint':<14} {'conc':>5} {'req/s':>9}"
-            f" {'p50 ms':>8} {'p99 ms':>8} {'non-2xx':>7} {'errors':>6}"
+            f"{'server':<12} {'endpoint':<14} {'conc':>5} {'req/s':>9} {'p50 ms':>8}"
+            f" {'p99 ms':>8} {'non-2xx':>7} {'errors':>6} {'cpu ms':>7}"
         )
-        for workers, metrics in ((1, True), (2, True), (2, False)):
-            backend, url = start_backend(config, env, workers, metrics)
-            try:
-                headers = seed(url)
-                for case in plan():
-                    if (case.workers, case.metrics) == (workers, metrics):
-                        result = wrk.run(
-                            f"{url}{case.endpoint}", case.connections, args.seconds, headers
-                        )
-                        results[case] = result
-                        print_row(case, result)
-            finally:
-                backend.stop()
+        by_workers = throughput_by_workers(config, env, args.seconds)
+        by_metrics = metrics_cost(config, env, args.seconds)
     finally:
         postgres.stop()
-    print_summary(results)
+    print_summary(by_workers, by_metrics)
     return 0
+
+
+class _OnlyConfig:
+    """What Postgres.start reads of a stack: its config."""
+
+    def __init__(self, config: StackConfig) -> None:
+        self.config = config
 
 
 if __name__ == "__main__":

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class Result:
+    requests: int
     requests_per_second: float
     p50_ms: float
     p99_ms: float
@@ -26,16 +27,18 @@ def _ms(text: str) -> float:
 
 
 def parse(output: str) -> Result:
+    requests = re.search(r"(\d+) requests in", output)
     rps = re.search(r"Requests/sec:\s+([\d.]+)", output)
     p50 = re.search(r"^\s+50%\s+(\S+)", output, re.MULTILINE)
     p99 = re.search(r"^\s+99%\s+(\S+)", output, re.MULTILINE)
-    if not (rps and p50 and p99):
+    if not (requests and rps and p50 and p99):
         raise ValueError(f"unexpected wrk output:\n{output}")
     non_2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", output)
     errors = re.search(
         r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output
     )
     return Result(
+        requests=int(requests.group(1)),
         requests_per_second=float(rps.group(1)),
         p50_ms=_ms(p50.group(1)),
         p99_ms=_ms(p99.group(1)),

@@ -7,6 +7,7 @@ to combine workers: `livesum` adds up the workers alive now.
 
 from __future__ import annotations
 
+import functools
 import os
 import resource
 from pathlib import Path
@@ -96,6 +97,30 @@ _PROCESS_FDS = Gauge(
     multiprocess_mode="livesum",
     registry=None,
 )
+
+
+# Label lookups cost more than the increments: the children of each label combination are
+# looked up once. The combinations are few (methods x route templates x statuses).
+@functools.lru_cache(maxsize=4096)
+def _request_children(method: str, route: str, status: int) -> tuple[Counter, Histogram]:
+    labels = {"method": method, "route": route, "status": str(status)}
+    return REQUESTS.labels(**labels), REQUEST_DURATION.labels(**labels)
+
+
+@functools.lru_cache(maxsize=16)
+def _in_progress(method: str) -> Gauge:
+    return REQUESTS_IN_PROGRESS.labels(method=method)
+
+
+def request_started(method: str) -> None:
+    _in_progress(method).inc()
+
+
+def request_finished(method: str, route: str, status: int, duration: float) -> None:
+    _in_progress(method).dec()
+    count, latency = _request_children(method, route, status)
+    count.inc()
+    latency.observe(duration)
 
 
 def multiprocess_dir() -> Path | None:

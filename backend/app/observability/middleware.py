@@ -73,9 +73,8 @@ class RequestObservabilityMiddleware:
                 MutableHeaders(scope=message).append("X-Request-ID", request_id)
             await send(message)
 
-        in_progress = metrics.REQUESTS_IN_PROGRESS.labels(method=method)
         if self.metrics_enabled:
-            in_progress.inc()
+            metrics.request_started(method)
         try:
             await self.app(scope, receive, send_with_request_id)
         except Exception:
@@ -89,10 +88,7 @@ class RequestObservabilityMiddleware:
             duration = time.perf_counter() - started
             route = route_template(scope)
             if self.metrics_enabled:
-                in_progress.dec()
-                labels = {"method": method, "route": route, "status": str(status)}
-                metrics.REQUESTS.labels(**labels).inc()
-                metrics.REQUEST_DURATION.labels(**labels).observe(duration)
+                metrics.request_finished(method, route, status, duration)
             client = scope.get("client")
             access_logger.info(
                 "request",
