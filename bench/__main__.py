@@ -29,7 +29,7 @@ BACKEND_DIR = REPO_ROOT / "backend"
 PYTHON = str(BACKEND_DIR / ".venv" / "bin" / "python")
 CONCURRENCIES = (10, 40, 200)
 HEALTH, ITEMS = ENDPOINTS = ("/health", "/api/v1/items")
-METRICS_ROUNDS = 3
+METRICS_ROUNDS = 5
 PASSWORD = "benchmark-password"  # noqa: S105 - a throw-away local account
 
 
