@@ -138,9 +138,11 @@ def metrics_cost(
     }
     measures: dict[tuple[bool, str], list[Measure]] = {}
     with running(*servers.values()):
-        for _ in range(METRICS_ROUNDS):
+        for round_ in range(METRICS_ROUNDS):
+            # Each round swaps which server goes first, so neither always follows the other.
+            order = list(servers.items())[:: 1 if round_ % 2 == 0 else -1]
             for endpoint in ENDPOINTS:
-                for enabled, backend in servers.items():
+                for enabled, backend in order:
                     measure = backend.load(endpoint, 40, seconds)
                     measures.setdefault((enabled, endpoint), []).append(measure)
                     label = f"metrics {'on' if enabled else 'off'}"
