@@ -1,4 +1,4 @@
-"""The FastAPI application: `create_app(settings)` builds one; uvicorn serves `app`."""
+"""The FastAPI application: `create_app(settings)` builds one; app/serve.py runs it as a factory."""
 
 from __future__ import annotations
 
