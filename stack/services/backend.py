@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import TYPE_CHECKING
 
 from stack.process import ManagedProcess, run
@@ -27,7 +28,8 @@ class Backend:
             "HOST": "127.0.0.1",
             **config.backend_env,
         }
-        run([python, "-m", "app.prestart"], "backend prestart", cwd=backend_dir, env=_with_os(env))
+        prestart = [python, "-m", "app.prestart"]
+        run(prestart, "backend prestart", cwd=backend_dir, env={**os.environ, **env})
         for n, port in enumerate(config.backend_ports()):
             replica = ManagedProcess(
                 f"backend-{n}",
@@ -59,9 +61,3 @@ class Backend:
     def stop(self) -> None:
         for replica in self.replicas:
             replica.stop()
-
-
-def _with_os(env: dict[str, str]) -> dict[str, str]:
-    import os
-
-    return {**os.environ, **env}
