@@ -125,13 +125,17 @@ def throughput_by_workers(
 def metrics_cost(
     config: StackConfig, env: dict[str, str], seconds: int
 ) -> dict[tuple[bool, str], list[Measure]]:
-    """Metrics on and off, two servers up at once, loaded in turn, so drift hits both alike."""
+    """Metrics on and off, two servers up at once, loaded in turn, so drift hits both alike.
+
+    One worker each: on two cores shared with wrk, two servers of two workers each are mostly
+    measuring how the scheduler places five busy processes.
+    """
     servers = {
         enabled: Backend(
             config,
             env,
             config.ports.backend + offset,
-            WEB_WORKERS="2",
+            WEB_WORKERS="1",
             METRICS_ENABLED=str(enabled).lower(),
         )
         for offset, enabled in enumerate((True, False))
@@ -175,7 +179,7 @@ def print_summary(
     )
     print(f"\nnon-2xx answers and socket errors at concurrency 200 (target: 0): {failed}")
 
-    print(f"\ncost of metrics, 2 workers, c=40, median of {METRICS_ROUNDS} (target: under 5%)")
+    print(f"\ncost of metrics, 1 worker, c=40, median of {METRICS_ROUNDS} (target: under 5%)")
     for endpoint in ENDPOINTS:
         on, off = by_metrics[True, endpoint], by_metrics[False, endpoint]
         rps_on, rps_off = (
