@@ -29,7 +29,7 @@ BACKEND_DIR = REPO_ROOT / "backend"
 PYTHON = str(BACKEND_DIR / ".venv" / "bin" / "python")
 CONCURRENCIES = (10, 40, 200)
 HEALTH, ITEMS = ENDPOINTS = ("/health", "/api/v1/items")
-METRICS_ROUNDS = 5
+METRICS_ROUNDS = 6  # even: each server goes first equally often
 PASSWORD = "benchmark-password"  # noqa: S105 - a throw-away local account
 
 
@@ -147,6 +147,8 @@ def metrics_cost(
             order = list(servers.items())[:: 1 if round_ % 2 == 0 else -1]
             for endpoint in ENDPOINTS:
                 for enabled, backend in order:
+                    # Unmeasured warm-up: the first run after a switch of endpoint runs slower.
+                    backend.load(endpoint, 40, 1)
                     measure = backend.load(endpoint, 40, seconds)
                     measures.setdefault((enabled, endpoint), []).append(measure)
                     label = f"metrics {'on' if enabled else 'off'}"
