@@ -23,7 +23,7 @@ from bench import wrk
 from bench.cpu import group_cpu_seconds
 from stack.config import REPO_ROOT, Ports, StackConfig
 from stack.process import ManagedProcess, run
-from stack.services.postgres import Postgres
+from stack.runner import Stack
 
 BACKEND_DIR = REPO_ROOT / "backend"
 PYTHON = str(BACKEND_DIR / ".venv" / "bin" / "python")
@@ -205,8 +205,10 @@ def main() -> int:
         state_dir=REPO_ROOT / ".stack" / "bench", ports=Ports().shifted(3_000), database_url=None
     )
     config.log_dir.mkdir(parents=True, exist_ok=True)
-    postgres = Postgres()
-    postgres.start(_OnlyConfig(config))  # type: ignore[arg-type]
+    # Only the stack's database is started: the bench runs its own backends.
+    stack = Stack(config)
+    postgres = stack.postgres
+    postgres.start(stack)
     env = {"DATABASE_URL": postgres.url, "HOST": "127.0.0.1"}
     try:
         run([PYTHON, "-m", "app.prestart"], "prestart", cwd=BACKEND_DIR, env={**os.environ, **env})
@@ -220,13 +222,6 @@ def main() -> int:
         postgres.stop()
     print_summary(by_workers, by_metrics)
     return 0
-
-
-class _OnlyConfig:
-    """What Postgres.start reads of a stack: its config."""
-
-    def __init__(self, config: StackConfig) -> None:
-        self.config = config
 
 
 if __name__ == "__main__":
