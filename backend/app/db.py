@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import select
 import time
 from collections.abc import AsyncIterator
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
-from sqlalchemy import MetaData
+from sqlalchemy import MetaData, event
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -15,7 +17,7 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 from sqlalchemy.orm import DeclarativeBase
-from sqlalchemy.pool import QueuePool
+from sqlalchemy.pool import ConnectionPoolEntry, QueuePool
 
 from app.config import Settings
 from app.observability import metrics
@@ -40,13 +42,33 @@ def create_engine(settings: Settings) -> AsyncEngine:
         pool_size=settings.db_pool_size,
         max_overflow=settings.db_max_overflow,
         pool_timeout=settings.db_pool_timeout_seconds,
-        # A connection broken by a database restart is replaced instead of failing a request.
-        pool_pre_ping=True,
         connect_args={"connect_timeout": settings.db_connect_timeout_seconds},
     )
+    event.listen(engine.sync_engine.pool, "checkout", _replace_if_closed_by_server)
     metrics.POOL_SIZE.set(settings.db_pool_size)
     metrics.POOL_MAX.set(settings.db_pool_size + settings.db_max_overflow)
     return engine
+
+
+def _replace_if_closed_by_server(
+    dbapi_connection: Any, record: ConnectionPoolEntry, proxy: Any
+) -> None:
+    """Refuse a pooled connection the server has closed; the pool then opens a fresh one.
+
+    An idle connection has nothing to read unless the server has hung up on it (a restart, an
+    idle timeout, `pg_terminate_backend`): PostgreSQL then sends its last words and closes the
+    socket. Looking for that costs one `poll` instead of `pool_pre_ping`'s round trip on every
+    checkout, the largest part of a small request's database time.
+    """
+    connection = record.driver_connection
+    if connection is None or connection.closed or _has_input(connection.fileno()):
+        raise DisconnectionError("the database server closed this connection")
+
+
+def _has_input(fd: int) -> bool:
+    poller = select.poll()
+    poller.register(fd, select.POLLIN)
+    return bool(poller.poll(0))
 
 
 def publish_pool_metrics(engine: AsyncEngine) -> None:

@@ -27,14 +27,14 @@ SERVER_URL = os.environ.get("DATABASE_URL", "postgresql+psycopg://postgres@127.0
 PASSWORD = "correct horse battery"
 
 
-def _libpq(url: str) -> str:
+def libpq_url(url: str) -> str:
     return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
 
 
 @pytest.fixture(scope="session")
 def database_url() -> Iterator[str]:
     name = f"app_test_{uuid.uuid4().hex[:12]}"
-    admin_url = _libpq(str(make_url(SERVER_URL).set(database="postgres")))
+    admin_url = libpq_url(str(make_url(SERVER_URL).set(database="postgres")))
     with psycopg.connect(admin_url, autocommit=True) as admin:
         admin.execute(f'CREATE DATABASE "{name}"')
     url = make_url(SERVER_URL).set(database=name).render_as_string(hide_password=False)
@@ -77,7 +77,7 @@ async def app(settings: Settings) -> AsyncIterator[FastAPI]:
 async def client(app: FastAPI, database_url: str) -> AsyncIterator[httpx.AsyncClient]:
     """The client of the shared app; the tables are emptied after each test."""
     yield app.state.test_client
-    async with await psycopg.AsyncConnection.connect(_libpq(database_url)) as connection:
+    async with await psycopg.AsyncConnection.connect(libpq_url(database_url)) as connection:
         await connection.execute("TRUNCATE users, items CASCADE")
 
 

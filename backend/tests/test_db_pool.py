@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import asyncio
 
+import psycopg
+
 from app.config import Settings
 from app.main import create_app
-from tests.conftest import ApiUser, running
+from tests.conftest import ApiUser, libpq_url, running
 from tests.observability.test_metrics import sample
 
 
@@ -54,3 +56,35 @@ async def test_concurrent_requests_beyond_the_pool_wait_their_turn(
         )
 
     assert [a.status_code for a in answers] == [200] * 20
+
+
+async def test_connections_the_server_closed_are_replaced_without_failing_requests(
+    settings: Settings, user: ApiUser
+) -> None:
+    app = create_app(settings.model_copy(update={"db_pool_size": 3, "db_max_overflow": 0}))
+    async with running(app) as client:
+        # Fill the pool with idle connections.
+        answers = await asyncio.gather(
+            *(client.get("/api/v1/items", headers=user.headers) for _ in range(6))
+        )
+        assert [a.status_code for a in answers] == [200] * 6
+        assert app.state.engine.sync_engine.pool.checkedin() == 3
+
+        # What a database restart does to them: every session is ended by the server.
+        assert await terminate_sessions(settings.database_url) >= 3
+
+        answers = await asyncio.gather(
+            *(client.get("/api/v1/items", headers=user.headers) for _ in range(6))
+        )
+        assert [a.status_code for a in answers] == [200] * 6
+
+
+async def terminate_sessions(database_url: str) -> int:
+    """End every other session on the test database, as a restart would; how many were ended."""
+    async with await psycopg.AsyncConnection.connect(libpq_url(database_url)) as admin:
+        cursor = await admin.execute(
+            "SELECT count(*) FILTER (WHERE pg_terminate_backend(pid, 5000)) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+        row = await cursor.fetchone()
+    return int(row[0]) if row else 0
