@@ -2,9 +2,11 @@
 
 Seeds one user with 10 items in a private PostgreSQL and loads the backend from this machine:
 first each endpoint at several concurrencies with 1 and with 2 workers, then the price of the
-metrics, with two servers side by side (metrics on, metrics off) loaded in alternation. Prints
-the table and the ratios the targets in docs/performance.md are about. Figures, not a test: a
-busy machine moves them, so compare rows of one run.
+metrics, with two servers side by side (metrics on, metrics off) loaded in alternation; last
+the ceiling: the same item list served without SQLAlchemy (bench/ceiling.py), loaded in
+alternation with the real routes on one server. Prints the table and the ratios the targets
+in docs/performance.md are about. Figures, not a test: a busy machine moves them, so compare
+rows of one run.
 """
 
 from __future__ import annotations
@@ -29,7 +31,9 @@ BACKEND_DIR = REPO_ROOT / "backend"
 PYTHON = str(BACKEND_DIR / ".venv" / "bin" / "python")
 CONCURRENCIES = (10, 40, 200)
 HEALTH, ITEMS = ENDPOINTS = ("/health", "/api/v1/items")
+CEILING = "/bench/items"  # the item list without SQLAlchemy, added by bench/ceiling.py
 METRICS_ROUNDS = 6  # even: each server goes first equally often
+CEILING_ROUNDS = 4  # even: each endpoint order as often as its reverse
 PASSWORD = "benchmark-password"  # noqa: S105 - a throw-away local account
 
 
@@ -44,18 +48,26 @@ class Measure:
 class Backend:
     """One `python -m app.serve` on its own port, and a way to load it."""
 
-    def __init__(self, config: StackConfig, env: dict[str, str], port: int, **settings: str):
+    def __init__(
+        self,
+        config: StackConfig,
+        env: dict[str, str],
+        port: int,
+        module: str = "app.serve",
+        **settings: str,
+    ):
         self.url = f"http://127.0.0.1:{port}"
-        name = "-".join(f"{k}-{v}" for k, v in settings.items()).lower()
+        name = "-".join([module, *(f"{k}-{v}" for k, v in settings.items())]).lower()
         self.process = ManagedProcess(
             f"backend {name}",
-            [PYTHON, "-m", "app.serve"],
+            [PYTHON, "-m", module],
             config.log_dir / f"backend-{name}.log",
             env={
                 **env,
                 **settings,
                 "PORT": str(port),
                 "PROMETHEUS_MULTIPROC_DIR": str(config.state_dir / f"metrics-{port}"),
+                "PYTHONPATH": str(REPO_ROOT),  # for bench.ceiling
             },
             cwd=BACKEND_DIR,
         )
@@ -156,9 +168,33 @@ def metrics_cost(
     return measures
 
 
+def sqlalchemy_share(
+    config: StackConfig, env: dict[str, str], seconds: int
+) -> dict[str, list[Measure]]:
+    """/health, the item list, and the item list without SQLAlchemy: one server, in turn."""
+    backend = Backend(config, env, config.ports.backend + 2, module="bench.ceiling")
+    endpoints = (HEALTH, ITEMS, CEILING)
+    measures: dict[str, list[Measure]] = {}
+    with running(backend):
+        # The same work, or the comparison means nothing.
+        pages = [
+            httpx.get(f"{backend.url}{e}", headers=backend.headers).json() for e in endpoints[1:]
+        ]
+        if pages[0] != pages[1]:
+            raise RuntimeError(f"{CEILING} answers otherwise than {ITEMS}: {pages}")
+        for round_ in range(CEILING_ROUNDS):
+            for endpoint in endpoints[:: 1 if round_ % 2 == 0 else -1]:
+                backend.load(endpoint, 40, 1)  # warm-up, as above
+                measure = backend.load(endpoint, 40, seconds)
+                measures.setdefault(endpoint, []).append(measure)
+                print_row("ceiling", endpoint, 40, measure)
+    return measures
+
+
 def print_summary(
     by_workers: dict[tuple[int, str, int], Measure],
     by_metrics: dict[tuple[bool, str], list[Measure]],
+    by_ceiling: dict[str, list[Measure]],
 ) -> None:
     def rps(workers: int, endpoint: str, connections: int) -> float:
         return by_workers[workers, endpoint, connections].result.requests_per_second
@@ -194,6 +230,21 @@ def print_summary(
             f" off {cpu_off:.3f} ms: {(cpu_on - cpu_off) / cpu_off:+.1%}"
         )
 
+    print(f"\nwhat SQLAlchemy costs, 1 worker, c=40, median of {CEILING_ROUNDS} on one server")
+    medians = {
+        endpoint: (
+            statistics.median(m.result.requests_per_second for m in ms),
+            statistics.median(m.cpu_ms_per_request for m in ms),
+        )
+        for endpoint, ms in by_ceiling.items()
+    }
+    health_rps = medians[HEALTH][0]
+    for endpoint, (rps_, cpu) in medians.items():
+        print(
+            f"  {endpoint:<14} {rps_:>6.0f} requests/s, {rps_ / health_rps:.2f} of /health;"
+            f" CPU per request {cpu:.3f} ms"
+        )
+
 
 def main() -> int:
     parser = argparse.ArgumentParser(prog="make bench", description=__doc__)
@@ -218,9 +269,10 @@ def main() -> int:
         )
         by_workers = throughput_by_workers(config, env, args.seconds)
         by_metrics = metrics_cost(config, env, args.seconds)
+        by_ceiling = sqlalchemy_share(config, env, args.seconds)
     finally:
         postgres.stop()
-    print_summary(by_workers, by_metrics)
+    print_summary(by_workers, by_metrics, by_ceiling)
     return 0
 
 
