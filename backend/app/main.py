@@ -25,6 +25,7 @@ from app.observability.middleware import RequestObservabilityMiddleware
 from app.users.router import router as users_router
 
 WORKER_STATS_INTERVAL_SECONDS = 1
+ROUTERS = (auth_router, users_router, items_router, health_router)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -65,7 +66,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(RequestObservabilityMiddleware, metrics_enabled=settings.metrics_enabled)
 
     # Routers carry their full path, so the route a request matched names its whole template.
-    for router in (auth_router, users_router, items_router, health_router):
+    for router in ROUTERS:
         app.include_router(router)
     if settings.environment == "test":
         app.include_router(fault_injection.router)
