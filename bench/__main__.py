@@ -46,7 +46,7 @@ class Measure:
 
 
 class Backend:
-    """One `python -m app.serve` on its own port, and a way to load it."""
+    """One server (`python -m app.serve` or bench.ceiling) on its own port, and how to load it."""
 
     def __init__(
         self,

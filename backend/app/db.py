@@ -57,8 +57,8 @@ def _replace_if_closed_by_server(
 
     An idle connection has nothing to read unless the server has hung up on it (a restart, an
     idle timeout, `pg_terminate_backend`): PostgreSQL then sends its last words and closes the
-    socket. Looking for that costs one `poll` instead of `pool_pre_ping`'s round trip on every
-    checkout, the largest part of a small request's database time.
+    socket. Looking for that costs one `poll`, where `pool_pre_ping` spends a round trip to the
+    database on every checkout.
     """
     connection = record.driver_connection
     if connection is None or connection.closed or _has_input(connection.fileno()):
