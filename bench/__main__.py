@@ -79,6 +79,12 @@ class Backend:
         cpu_ms = (group_cpu_seconds(self.process.pid) - cpu_before) * 1000
         return Measure(result, cpu_ms / max(result.requests, 1))
 
+    def load_warm(self, endpoint: str, seconds: int) -> Measure:
+        """At 40 connections, after an unmeasured 1 s run: the first run after a switch of
+        endpoint runs slower."""
+        self.load(endpoint, 40, 1)
+        return self.load(endpoint, 40, seconds)
+
 
 @contextmanager
 def running(*backends: Backend) -> Iterator[None]:
@@ -159,9 +165,7 @@ def metrics_cost(
             order = list(servers.items())[:: 1 if round_ % 2 == 0 else -1]
             for endpoint in ENDPOINTS:
                 for enabled, backend in order:
-                    # Unmeasured warm-up: the first run after a switch of endpoint runs slower.
-                    backend.load(endpoint, 40, 1)
-                    measure = backend.load(endpoint, 40, seconds)
+                    measure = backend.load_warm(endpoint, seconds)
                     measures.setdefault((enabled, endpoint), []).append(measure)
                     label = f"metrics {'on' if enabled else 'off'}"
                     print_row(label, endpoint, 40, measure)
@@ -172,7 +176,9 @@ def sqlalchemy_share(
     config: StackConfig, env: dict[str, str], seconds: int
 ) -> dict[str, list[Measure]]:
     """/health, the item list, and the item list without SQLAlchemy: one server, in turn."""
-    backend = Backend(config, env, config.ports.backend + 2, module="bench.ceiling")
+    backend = Backend(
+        config, env, config.ports.backend + 2, module="bench.ceiling", WEB_WORKERS="1"
+    )
     endpoints = (HEALTH, ITEMS, CEILING)
     measures: dict[str, list[Measure]] = {}
     with running(backend):
@@ -184,11 +190,18 @@ def sqlalchemy_share(
             raise RuntimeError(f"{CEILING} answers otherwise than {ITEMS}: {pages}")
         for round_ in range(CEILING_ROUNDS):
             for endpoint in endpoints[:: 1 if round_ % 2 == 0 else -1]:
-                backend.load(endpoint, 40, 1)  # warm-up, as above
-                measure = backend.load(endpoint, 40, seconds)
+                measure = backend.load_warm(endpoint, seconds)
                 measures.setdefault(endpoint, []).append(measure)
                 print_row("ceiling", endpoint, 40, measure)
     return measures
+
+
+def medians(measures: list[Measure]) -> tuple[float, float]:
+    """The median requests/s and the median CPU ms per request of repeated runs."""
+    return (
+        statistics.median(m.result.requests_per_second for m in measures),
+        statistics.median(m.cpu_ms_per_request for m in measures),
+    )
 
 
 def print_summary(
@@ -219,11 +232,9 @@ def print_summary(
 
     print(f"\ncost of metrics, 1 worker, c=40, median of {METRICS_ROUNDS} (target: under 5%)")
     for endpoint in ENDPOINTS:
-        on, off = by_metrics[True, endpoint], by_metrics[False, endpoint]
-        rps_on, rps_off = (
-            statistics.median(m.result.requests_per_second for m in ms) for ms in (on, off)
+        (rps_on, cpu_on), (rps_off, cpu_off) = (
+            medians(by_metrics[enabled, endpoint]) for enabled in (True, False)
         )
-        cpu_on, cpu_off = (statistics.median(m.cpu_ms_per_request for m in ms) for ms in (on, off))
         print(
             f"  {endpoint:<14} requests/s on {rps_on:.0f}, off {rps_off:.0f}:"
             f" {(rps_off - rps_on) / rps_off:+.1%};  CPU per request on {cpu_on:.3f} ms,"
@@ -231,15 +242,9 @@ def print_summary(
         )
 
     print(f"\nwhat SQLAlchemy costs, 1 worker, c=40, median of {CEILING_ROUNDS} on one server")
-    medians = {
-        endpoint: (
-            statistics.median(m.result.requests_per_second for m in ms),
-            statistics.median(m.cpu_ms_per_request for m in ms),
-        )
-        for endpoint, ms in by_ceiling.items()
-    }
-    health_rps = medians[HEALTH][0]
-    for endpoint, (rps_, cpu) in medians.items():
+    by_endpoint = {endpoint: medians(ms) for endpoint, ms in by_ceiling.items()}
+    health_rps = by_endpoint[HEALTH][0]
+    for endpoint, (rps_, cpu) in by_endpoint.items():
         print(
             f"  {endpoint:<14} {rps_:>6.0f} requests/s, {rps_ / health_rps:.2f} of /health;"
             f" CPU per request {cpu:.3f} ms"

@@ -6,8 +6,8 @@ its total, the same JSON) through psycopg directly, on a plain queue of connecti
 middleware, logging and metrics are the app's own. Loaded beside the real routes, it shows how
 much of the item list's cost is SQLAlchemy's, and what the web stack alone allows.
 
-Bench-only: run by `make bench` (bench/__main__.py) as
-`python -m bench.ceiling` from backend/, with the repository root on PYTHONPATH.
+Bench-only: run by `make bench` (bench/__main__.py) as `python -m bench.ceiling` from
+backend/, with the repository root on PYTHONPATH and the same settings as `python -m app.serve`.
 """
 
 from __future__ import annotations
@@ -19,16 +19,15 @@ from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
 import psycopg
-import uvicorn
 from fastapi import FastAPI, Header, Query
 from psycopg.rows import dict_row
 from sqlalchemy.engine import make_url
 
+from app import serve
 from app.auth.security import decode_access_token
 from app.config import get_settings
 from app.items.schemas import ItemPage, ItemPublic
 from app.main import create_app as create_real_app
-from app.serve import prepare_metrics_dir
 
 PATH = "/bench/items"
 CONNECTIONS = 4
@@ -46,7 +45,11 @@ def create_app() -> FastAPI:
     app = create_real_app()
     settings = get_settings()
     secret = settings.secret_key.get_secret_value()
-    libpq_url = make_url(settings.database_url).set(drivername="postgresql")
+    libpq_url = (
+        make_url(settings.database_url)
+        .set(drivername="postgresql")
+        .render_as_string(hide_password=False)
+    )
     idle: asyncio.Queue[psycopg.AsyncConnection[dict[str, Any]]] = asyncio.Queue()
     real_lifespan = app.router.lifespan_context
 
@@ -56,9 +59,7 @@ def create_app() -> FastAPI:
             for _ in range(CONNECTIONS):
                 idle.put_nowait(
                     await psycopg.AsyncConnection.connect(
-                        libpq_url.render_as_string(hide_password=False),
-                        autocommit=True,
-                        row_factory=dict_row,
+                        libpq_url, autocommit=True, row_factory=dict_row
                     )
                 )
             yield
@@ -92,23 +93,6 @@ def create_app() -> FastAPI:
     return app
 
 
-def main() -> int:
-    settings = get_settings()
-    prepare_metrics_dir(settings)
-    # The options app/serve.py gives uvicorn, with one worker.
-    uvicorn.run(
-        "bench.ceiling:create_app",
-        factory=True,
-        host=settings.host,
-        port=settings.port,
-        loop="uvloop",
-        http="httptools",
-        log_config=None,
-        access_log=False,
-        server_header=False,
-    )
-    return 0
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    # Served exactly as app/serve.py serves the real app, with its settings and options.
+    sys.exit(serve.main([], factory="bench.ceiling:create_app"))

@@ -30,7 +30,8 @@ def prepare_metrics_dir(settings: Settings) -> None:
     os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(folder)
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None, factory: str = "app.main:create_app") -> int:
+    """Serve the app `factory` builds (a "module:function" path, which each worker imports)."""
     parser = argparse.ArgumentParser(prog="python -m app.serve", description=__doc__)
     parser.add_argument("--reload", action="store_true", help="restart on code change (dev)")
     args = parser.parse_args(argv)
@@ -42,7 +43,7 @@ def main(argv: list[str] | None = None) -> int:
     if settings.metrics_enabled:
         prepare_metrics_dir(settings)
     uvicorn.run(
-        "app.main:create_app",
+        factory,
         factory=True,
         host=settings.host,
         port=settings.port,
