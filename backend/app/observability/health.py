@@ -11,6 +11,7 @@ from pydantic import BaseModel
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from app import __version__
 from app.errors import ErrorResponse, error_response
 
 logger = logging.getLogger(__name__)
@@ -22,10 +23,16 @@ class HealthStatus(BaseModel):
     status: str
 
 
+class Liveness(HealthStatus):
+    version: str
+    commit: str
+
+
 @router.get("")
-async def liveness() -> HealthStatus:
-    """Alive: a constant answer, no I/O, so a slow database never gets the process killed."""
-    return HealthStatus(status="ok")
+async def liveness(request: Request) -> Liveness:
+    """Alive, and which build answers (a deploy checks the commit); no I/O, so a slow database
+    never gets the process killed."""
+    return Liveness(status="ok", version=__version__, commit=request.app.state.settings.git_commit)
 
 
 @router.get("/ready", response_model=HealthStatus, responses={503: {"model": ErrorResponse}})

@@ -8,17 +8,28 @@ import httpx
 import pytest
 from sqlalchemy.engine import make_url
 
+from app import __version__
 from app.config import Settings
 from app.main import create_app
 from tests.conftest import ApiUser, running
 from tests.tcp_proxy import TcpProxy
 
 
-async def test_liveness_is_a_constant_answer(client: httpx.AsyncClient) -> None:
+async def test_liveness_says_which_build_answers(client: httpx.AsyncClient) -> None:
     answer = await client.get("/health")
 
     assert answer.status_code == 200
-    assert answer.json() == {"status": "ok"}
+    assert answer.json() == {"status": "ok", "version": __version__, "commit": "unknown"}
+
+
+async def test_liveness_reports_the_commit_the_image_was_built_from(settings: Settings) -> None:
+    built = settings.model_copy(update={"git_commit": "0123456789abcdef0123456789abcdef01234567"})
+    app = create_app(built)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+        answer = await client.get("/health")
+
+    assert answer.json()["commit"] == "0123456789abcdef0123456789abcdef01234567"
 
 
 async def test_ready_when_the_database_answers(client: httpx.AsyncClient) -> None:

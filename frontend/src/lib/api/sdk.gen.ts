@@ -165,7 +165,8 @@ export const usersChangePassword = <ThrowOnError extends boolean = true>(options
 /**
  * Liveness
  *
- * Alive: a constant answer, no I/O, so a slow database never gets the process killed.
+ * Alive, and which build answers (a deploy checks the commit); no I/O, so a slow database
+ * never gets the process killed.
  */
 export const healthLiveness = <ThrowOnError extends boolean = true>(options?: Options<HealthLivenessData, ThrowOnError>) => (options?.client ?? client).get<HealthLivenessResponses, unknown, ThrowOnError>({ url: '/health', ...options });
 

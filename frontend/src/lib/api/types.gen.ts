@@ -145,6 +145,24 @@ export type ItemUpdate = {
 };
 
 /**
+ * Liveness
+ */
+export type Liveness = {
+    /**
+     * Commit
+     */
+    commit: string;
+    /**
+     * Status
+     */
+    status: string;
+    /**
+     * Version
+     */
+    version: string;
+};
+
+/**
  * PasswordChange
  */
 export type PasswordChange = {
@@ -608,7 +626,7 @@ export type HealthLivenessResponses = {
     /**
      * Successful Response
      */
-    200: HealthStatus;
+    200: Liveness;
 };
 
 export type HealthLivenessResponse = HealthLivenessResponses[keyof HealthLivenessResponses];
