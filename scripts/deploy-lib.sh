@@ -220,6 +220,8 @@ switch_to() {
   env_set IMAGE_TAG "$tag"
   say "pulling the images of $tag"
   compose pull --quiet backend nginx || { say "pulling $tag failed"; return 1; }
+  # The database first, on a first deploy (a no-op when it runs).
+  compose up -d --wait db 2>&1 | sed 's/^/    /'
   if [[ $migrations == migrate ]]; then
     say "running the migrations of $tag (prestart)"
     compose run --rm --no-deps -T prestart 2>&1 | tail -n 5 | sed 's/^/    /'

@@ -16,6 +16,7 @@ sha=${1:-}
 is_sha "$sha" || fail "usage: deploy.sh <full 40-character commit SHA>, got '${sha}'"
 
 previous=$(running_tag)
+is_sha "$previous" || previous=""
 say "deploying $sha (running now: ${previous:-nothing}) as $ACTOR"
 if [[ $previous == "$sha" ]]; then
   say "$sha already runs; checking it"

@@ -1,0 +1,228 @@
+"""A stand-in production server for the deploy tests, on the private Docker engine.
+
+A local registry (Debian's `docker-registry`) stands in for GHCR. The images are built from
+this checkout on the stand-in base images of tests/containers and pushed to it named and
+tagged as images.yml names and tags them (<registry>/<owner>/<repo>/backend:<full SHA>).
+The "server" is a folder holding docker-compose.prod.yml, a test override (published port,
+plain HTTP, the stand-in PostgreSQL) and a .env, where scripts/deploy.sh runs as on a server.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import re
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+from tests.containers.engine import Engine
+from tests.containers.standins import ensure_standins
+
+REPO = Path(__file__).resolve().parents[2]
+# Ports of this suite (34000-34999): the registry and the site's published nginx port.
+PORT_RANGE = range(34500, 34600)
+OWNER_REPO = "acme/webapp"
+ARG_LINE = re.compile(r"^ARG\s+(\w+)=(\S+)\s*$", re.M)
+
+
+def fake_sha(name: str) -> str:
+    """A full, commit-shaped SHA for a version the test builds (`name` makes it unique)."""
+    return hashlib.sha1(name.encode(), usedforsecurity=False).hexdigest()
+
+
+def free_port(skip: set[int] = frozenset()) -> int:  # type: ignore[assignment]
+    for port in PORT_RANGE:
+        if port in skip:
+            continue
+        with socket.socket() as probe:
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError(f"no free port in {PORT_RANGE}")
+
+
+@contextlib.contextmanager
+def local_registry() -> Iterator[str]:
+    """`docker-registry serve` on 127.0.0.1 with its own storage; yields host:port."""
+    port = free_port()
+    with tempfile.TemporaryDirectory(prefix="cicd-registry-") as tmp:
+        config = Path(tmp) / "config.yml"
+        config.write_text(
+            "version: 0.1\n"
+            "log: {level: warn}\n"
+            f"storage: {{filesystem: {{rootdirectory: {tmp}/data}}, delete: {{enabled: true}}}}\n"
+            f"http: {{addr: '127.0.0.1:{port}'}}\n"
+        )
+        log = (Path(tmp) / "registry.log").open("wb")
+        process = subprocess.Popen(
+            ["docker-registry", "serve", str(config)], stdout=log, stderr=subprocess.STDOUT
+        )
+        try:
+            deadline = time.monotonic() + 20
+            while True:
+                with contextlib.suppress(httpx.HTTPError):
+                    if httpx.get(f"http://127.0.0.1:{port}/v2/", timeout=1).status_code == 200:
+                        break
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"docker-registry did not start: {Path(log.name).read_text()}")
+                time.sleep(0.2)
+            yield f"127.0.0.1:{port}"
+        finally:
+            process.terminate()
+            process.wait(timeout=10)
+            log.close()
+
+
+def base_image_args(engine: Engine, dockerfile: Path) -> dict[str, str]:
+    """Build args pointing each `ARG X=<official image>` of a Dockerfile at its stand-in."""
+    defaults = dict(ARG_LINE.findall(dockerfile.read_text()))
+    standins = ensure_standins(engine, defaults.values())
+    return {arg: standins[image] for arg, image in defaults.items() if image in standins}
+
+
+@dataclass
+class Images:
+    """What the test pushed: the repository and a tag per version."""
+
+    repository: str  # <registry>/<owner>/<repo>, as IMAGE_REPOSITORY in .env
+
+    def name(self, component: str, sha: str) -> str:
+        return f"{self.repository}/{component}:{sha}"
+
+
+def build_and_push(engine: Engine, registry: str, versions: dict[str, str]) -> Images:
+    """The backend image of each version (GIT_COMMIT = its SHA) and one front-end image tagged
+    with every SHA (the front end did not change between these commits), pushed."""
+    images = Images(f"{registry}/{OWNER_REPO}")
+    backend_args = base_image_args(engine, REPO / "backend" / "Dockerfile")
+    frontend_args = base_image_args(engine, REPO / "frontend" / "Dockerfile")
+    first = next(iter(versions.values()))
+    engine.build(
+        REPO,
+        images.name("frontend", first),
+        dockerfile=REPO / "frontend" / "Dockerfile",
+        target="runtime",
+        build_args={**frontend_args, "GIT_COMMIT": first},
+    )
+    for sha in versions.values():
+        engine.build(
+            REPO / "backend",
+            images.name("backend", sha),
+            target="runtime",
+            build_args={**backend_args, "GIT_COMMIT": sha, "VERSION": sha[:12]},
+            labels={"org.opencontainers.image.revision": sha},
+        )
+        if sha != first:
+            engine.docker("tag", images.name("frontend", first), images.name("frontend", sha))
+        for component in ("backend", "frontend"):
+            engine.docker("push", "--quiet", images.name(component, sha), timeout=600)
+    return images
+
+
+def push_derived_backend(
+    engine: Engine, images: Images, base_sha: str, sha: str, dockerfile_body: str,
+    files: dict[str, str] | None = None,
+) -> None:
+    """A backend image FROM `base_sha`'s plus a few lines: a version that differs on purpose."""
+    with tempfile.TemporaryDirectory(prefix="cicd-derived-") as tmp:
+        context = Path(tmp)
+        (context / "Dockerfile").write_text(f"ARG BASE\nFROM ${{BASE}}\n{dockerfile_body}\n")
+        for name, text in (files or {}).items():
+            (context / name).write_text(text)
+        engine.build(
+            context, images.name("backend", sha), build_args={"BASE": images.name("backend", base_sha)}
+        )
+    engine.docker("tag", images.name("frontend", base_sha), images.name("frontend", sha))
+    for component in ("backend", "frontend"):
+        engine.docker("push", "--quiet", images.name(component, sha), timeout=600)
+
+
+OVERRIDE = """\
+# The test's differences from a real server: the stand-in PostgreSQL, nginx on a loopback port
+# over plain HTTP (no certificates), and nothing else.
+services:
+  db:
+    image: {postgres}
+    pull_policy: never
+  nginx:
+    ports: !override
+      - "127.0.0.1:{port}:8080"
+    environment:
+      NGINX_SITE: http
+"""
+
+
+@dataclass
+class Server:
+    """The folder a deploy runs in, and how to run the scripts there."""
+
+    engine: Engine
+    path: Path
+    url: str
+    images: Images
+
+    def script(self, name: str, *args: str, timeout: float = 600) -> subprocess.CompletedProcess[str]:
+        return self.engine.run(
+            ["bash", str(REPO / "scripts" / name), *args],
+            cwd=self.path,
+            env={"DEPLOY_ACTOR": "pytest"},
+            check=False,
+            timeout=timeout,
+        )
+
+    def history(self) -> list[list[str]]:
+        path = self.path / "deploy-history.tsv"
+        lines = path.read_text().splitlines() if path.exists() else []
+        return [line.split("\t") for line in lines]
+
+    def env_value(self, key: str) -> str:
+        values = re.findall(rf"^{key}=(.*)$", (self.path / ".env").read_text(), re.M)
+        return values[-1]
+
+    def answering_commit(self) -> str:
+        return str(httpx.get(f"{self.url}/health", timeout=5).json()["commit"])
+
+
+@contextlib.contextmanager
+def server(engine: Engine, images: Images, registry_port: int) -> Iterator[Server]:
+    port = free_port({registry_port})
+    postgres = ensure_standins(engine, ["postgres:15.13-bookworm"])["postgres:15.13-bookworm"]
+    with tempfile.TemporaryDirectory(prefix="cicd-server-") as tmp:
+        path = Path(tmp)
+        shutil.copy(REPO / "docker-compose.prod.yml", path)
+        (path / "docker-compose.test.yml").write_text(OVERRIDE.format(postgres=postgres, port=port))
+        for folder in ("tls", "acme"):
+            (path / folder).mkdir()
+        (path / ".env").write_text(
+            "COMPOSE_PROJECT_NAME=cicddeploy\n"
+            "COMPOSE_FILE=docker-compose.prod.yml:docker-compose.test.yml\n"
+            f"DEPLOY_CHECK_URL=http://127.0.0.1:{port}\n"
+            "DEPLOY_READY_TIMEOUT=60\n"
+            f"IMAGE_REPOSITORY={images.repository}\n"
+            "IMAGE_TAG=none-yet\n"
+            "BACKEND_REPLICAS=2\n"
+            "WEB_WORKERS=1\n"
+            "SECRET_KEY=deploy-test-secret-key-deploy-test-secret-key-0123\n"
+            "POSTGRES_USER=app\nPOSTGRES_PASSWORD=deploy-test-password\nPOSTGRES_DB=app\n"
+            "FIRST_ADMIN_EMAIL=admin@example.com\nFIRST_ADMIN_PASSWORD=deploy-test-admin-pw\n"
+            "DOMAIN=localhost\n"
+            f"TLS_CERTIFICATES_DIR={path}/tls\nACME_WEBROOT={path}/acme\n"
+            "ALERT_WEBHOOK_URL=http://127.0.0.1:9/alert\nWATCHDOG_WEBHOOK_URL=http://127.0.0.1:9/w\n"
+            "GRAFANA_ADMIN_PASSWORD=unused-here\n"
+        )
+        try:
+            yield Server(engine, path, f"http://127.0.0.1:{port}", images)
+        finally:
+            engine.run(
+                ["docker", "compose", "down", "-v", "-t", "5"], cwd=path, check=False, timeout=120
+            )

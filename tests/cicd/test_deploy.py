@@ -1,0 +1,205 @@
+"""scripts/deploy.sh and rollback.sh on a real Docker engine, with images from a real registry:
+a deploy no polling client notices, a broken version that rolls itself back, rollbacks by
+name and by history, and a rollback the schema check refuses. One story, in order: each step
+starts from the state the previous one left, as on a server."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import Counter
+from collections.abc import Iterator
+
+import httpx
+import pytest
+
+from tests.containers.engine import Engine, private_engine
+
+from .deploy_site import (
+    REPO,
+    Server,
+    build_and_push,
+    fake_sha,
+    local_registry,
+    push_derived_backend,
+    server,
+)
+
+# Commit-shaped SHAs for the versions: CI tags each image with its full commit SHA.
+A = fake_sha("version A")
+B = fake_sha("version B")
+BROKEN = fake_sha("a version whose readiness check fails")
+MIGRATED = fake_sha("a version with a new migration")
+# Polling through nginx during a deploy: one request every 20 ms, bounded in count and time.
+POLL_INTERVAL = 0.02
+MAX_POLLS = 20_000
+
+
+@pytest.fixture(scope="module")
+def engine() -> Iterator[Engine]:
+    with private_engine() as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def site(engine: Engine) -> Iterator[Server]:
+    with local_registry() as registry:
+        images = build_and_push(engine, registry, {"A": A, "B": B})
+        # Readiness needs the database to answer within a microsecond: never ready.
+        push_derived_backend(engine, images, B, BROKEN, "ENV READINESS_TIMEOUT_SECONDS=0.000001")
+        head = next((REPO / "backend" / "migrations" / "versions").glob("*.py")).read_text()
+        down = head.split('revision: str = "', 1)[1].split('"', 1)[0]
+        push_derived_backend(
+            engine,
+            images,
+            B,
+            MIGRATED,
+            "COPY 2099-01-01_add_item_colour.py /app/migrations/versions/",
+            {"2099-01-01_add_item_colour.py": MIGRATION.format(down=down)},
+        )
+        # Nothing of the test may come from the local images: the server pulls.
+        for sha in (A, B, BROKEN, MIGRATED):
+            for component in ("backend", "frontend"):
+                engine.docker("rmi", images.name(component, sha), check=False)
+        port = int(registry.rsplit(":", 1)[1])
+        with server(engine, images, port) as running:
+            yield running
+
+
+MIGRATION = '''"""An expand-only migration: a nullable column.
+
+Revision ID: c0105ead0001
+"""
+import sqlalchemy as sa
+from alembic import op
+
+revision = "c0105ead0001"
+down_revision = "{down}"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.add_column("items", sa.Column("colour", sa.String(20), nullable=True))
+
+
+def downgrade() -> None:
+    op.drop_column("items", "colour")
+'''
+
+
+class Poller:
+    """Clients polling the API through nginx in threads; counts every outcome."""
+
+    def __init__(self, url: str, streams: int = 3) -> None:
+        self.url = url
+        self.outcomes: Counter[str] = Counter()
+        self.commits: Counter[str] = Counter()
+        self._stop = threading.Event()
+        self._lock = threading.Lock()
+        self._threads = [threading.Thread(target=self._poll) for _ in range(streams)]
+
+    def _poll(self) -> None:
+        with httpx.Client(base_url=self.url, timeout=10) as client:
+            for _ in range(MAX_POLLS):
+                if self._stop.is_set():
+                    return
+                commit = ""
+                try:
+                    answer = client.get("/health")
+                    outcome = str(answer.status_code)
+                    if answer.status_code == 200:
+                        commit = answer.json()["commit"]
+                except httpx.HTTPError as error:
+                    outcome = type(error).__name__
+                with self._lock:
+                    self.outcomes[outcome] += 1
+                    self.commits[commit] += 1
+                time.sleep(POLL_INTERVAL)
+
+    def __enter__(self) -> Poller:
+        for thread in self._threads:
+            thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        for thread in self._threads:
+            thread.join(timeout=30)
+
+
+def outcome(server: Server) -> tuple[str, str, str]:
+    """The last history line's action, SHA and outcome."""
+    time_, action, sha, who, result, *_ = server.history()[-1]
+    assert who == "pytest"
+    assert time_.endswith("Z")
+    return action, sha, result
+
+
+def test_first_deploy_starts_the_site(site: Server) -> None:
+    run = site.script("deploy.sh", A)
+
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert site.answering_commit() == A
+    assert outcome(site) == ("deploy", A, "ok")
+    assert site.env_value("IMAGE_TAG") == A
+
+
+def test_a_deploy_loses_no_request_of_a_client_polling_through_nginx(site: Server) -> None:
+    with Poller(site.url) as poller:
+        time.sleep(1)
+        run = site.script("deploy.sh", B)
+        time.sleep(1)
+
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert sum(poller.outcomes.values()) > 300, poller.outcomes
+    assert set(poller.outcomes) == {"200"}, poller.outcomes
+    # The answers moved from A to B while it ran, and only B answers now.
+    assert poller.commits[A] > 0
+    assert poller.commits[B] > 0
+    assert {site.answering_commit() for _ in range(6)} == {B}
+    assert outcome(site) == ("deploy", B, "ok")
+    assert site.history()[-1][5] == A
+
+
+def test_a_version_that_never_gets_ready_rolls_itself_back(site: Server) -> None:
+    with Poller(site.url) as poller:
+        run = site.script("deploy.sh", BROKEN)
+
+    assert run.returncode == 1
+    assert f"FAILED: {BROKEN} did not become healthy; rolled back to {B}" in run.stderr
+    assert set(poller.outcomes) == {"200"}, poller.outcomes
+    assert {site.answering_commit() for _ in range(6)} == {B}
+    assert site.env_value("IMAGE_TAG") == B
+    failed, back = site.history()[-2:]
+    assert failed[1:3] == ["deploy", BROKEN] and failed[4] == "failed"
+    assert back[1:3] == ["auto-rollback", B] and back[4] == "ok"
+
+
+def test_a_rollback_to_a_named_sha(site: Server) -> None:
+    run = site.script("rollback.sh", A)
+
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert {site.answering_commit() for _ in range(6)} == {A}
+    assert outcome(site) == ("rollback", A, "ok")
+
+
+def test_a_rollback_the_schema_forbids_is_refused_and_the_previous_one_allowed(
+    site: Server,
+) -> None:
+    deploy = site.script("deploy.sh", MIGRATED)
+    assert deploy.returncode == 0, deploy.stdout + deploy.stderr
+
+    # B never ran with the new column and did not run right before MIGRATED: refused.
+    refused = site.script("rollback.sh", B)
+    assert refused.returncode == 1
+    assert "REFUSED: the database is at migration c0105ead0001" in refused.stderr
+    assert outcome(site) == ("rollback", B, "refused")
+    assert site.answering_commit() == MIGRATED
+
+    # With no SHA: the previous good one, A, which ran right before MIGRATED.
+    back = site.script("rollback.sh")
+    assert back.returncode == 0, back.stdout + back.stderr
+    assert "under expand/contract it works with this schema" in back.stdout
+    assert {site.answering_commit() for _ in range(6)} == {A}
+    assert outcome(site) == ("rollback", A, "ok")
