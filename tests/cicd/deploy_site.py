@@ -74,7 +74,8 @@ def local_registry() -> Iterator[str]:
                     if httpx.get(f"http://127.0.0.1:{port}/v2/", timeout=1).status_code == 200:
                         break
                 if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"docker-registry did not start: {Path(log.name).read_text()}")
+                    output = Path(log.name).read_text()
+                    raise RuntimeError(f"docker-registry did not start: {output}")
                 time.sleep(0.2)
             yield f"127.0.0.1:{port}"
         finally:
@@ -130,7 +131,11 @@ def build_and_push(engine: Engine, registry: str, versions: dict[str, str]) -> I
 
 
 def push_derived_backend(
-    engine: Engine, images: Images, base_sha: str, sha: str, dockerfile_body: str,
+    engine: Engine,
+    images: Images,
+    base_sha: str,
+    sha: str,
+    dockerfile_body: str,
     files: dict[str, str] | None = None,
 ) -> None:
     """A backend image FROM `base_sha`'s plus a few lines: a version that differs on purpose."""
@@ -139,9 +144,8 @@ def push_derived_backend(
         (context / "Dockerfile").write_text(f"ARG BASE\nFROM ${{BASE}}\n{dockerfile_body}\n")
         for name, text in (files or {}).items():
             (context / name).write_text(text)
-        engine.build(
-            context, images.name("backend", sha), build_args={"BASE": images.name("backend", base_sha)}
-        )
+        base = images.name("backend", base_sha)
+        engine.build(context, images.name("backend", sha), build_args={"BASE": base})
     engine.docker("tag", images.name("frontend", base_sha), images.name("frontend", sha))
     for component in ("backend", "frontend"):
         engine.docker("push", "--quiet", images.name(component, sha), timeout=600)
@@ -171,7 +175,9 @@ class Server:
     url: str
     images: Images
 
-    def script(self, name: str, *args: str, timeout: float = 600) -> subprocess.CompletedProcess[str]:
+    def script(
+        self, name: str, *args: str, timeout: float = 600
+    ) -> subprocess.CompletedProcess[str]:
         return self.engine.run(
             ["bash", str(REPO / "scripts" / name), *args],
             cwd=self.path,

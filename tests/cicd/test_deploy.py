@@ -172,8 +172,8 @@ def test_a_version_that_never_gets_ready_rolls_itself_back(site: Server) -> None
     assert {site.answering_commit() for _ in range(6)} == {B}
     assert site.env_value("IMAGE_TAG") == B
     failed, back = site.history()[-2:]
-    assert failed[1:3] == ["deploy", BROKEN] and failed[4] == "failed"
-    assert back[1:3] == ["auto-rollback", B] and back[4] == "ok"
+    assert (failed[1], failed[2], failed[4]) == ("deploy", BROKEN, "failed")
+    assert (back[1], back[2], back[4]) == ("auto-rollback", B, "ok")
 
 
 def test_a_rollback_to_a_named_sha(site: Server) -> None:
