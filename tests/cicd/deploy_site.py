@@ -38,7 +38,7 @@ def fake_sha(name: str) -> str:
     return hashlib.sha1(name.encode(), usedforsecurity=False).hexdigest()
 
 
-def free_port(skip: set[int] = frozenset()) -> int:  # type: ignore[assignment]
+def free_port(skip: frozenset[int] = frozenset()) -> int:
     for port in PORT_RANGE:
         if port in skip:
             continue
@@ -130,24 +130,30 @@ def build_and_push(engine: Engine, registry: str, versions: dict[str, str]) -> I
     return images
 
 
-def push_derived_backend(
+def push_derived(
     engine: Engine,
     images: Images,
     base_sha: str,
     sha: str,
-    dockerfile_body: str,
+    *,
+    backend: str | None = None,
+    frontend: str | None = None,
     files: dict[str, str] | None = None,
 ) -> None:
-    """A backend image FROM `base_sha`'s plus a few lines: a version that differs on purpose."""
-    with tempfile.TemporaryDirectory(prefix="cicd-derived-") as tmp:
-        context = Path(tmp)
-        (context / "Dockerfile").write_text(f"ARG BASE\nFROM ${{BASE}}\n{dockerfile_body}\n")
-        for name, text in (files or {}).items():
-            (context / name).write_text(text)
-        base = images.name("backend", base_sha)
-        engine.build(context, images.name("backend", sha), build_args={"BASE": base})
-    engine.docker("tag", images.name("frontend", base_sha), images.name("frontend", sha))
-    for component in ("backend", "frontend"):
+    """A version made from `base_sha`'s images: a component given Dockerfile lines is rebuilt
+    FROM its image plus those lines (a version that differs on purpose), the other one is the
+    same image tagged again."""
+    for component, body in (("backend", backend), ("frontend", frontend)):
+        base = images.name(component, base_sha)
+        if body is None:
+            engine.docker("tag", base, images.name(component, sha))
+        else:
+            with tempfile.TemporaryDirectory(prefix="cicd-derived-") as tmp:
+                context = Path(tmp)
+                (context / "Dockerfile").write_text(f"ARG BASE\nFROM ${{BASE}}\n{body}\n")
+                for name, text in (files or {}).items():
+                    (context / name).write_text(text)
+                engine.build(context, images.name(component, sha), build_args={"BASE": base})
         engine.docker("push", "--quiet", images.name(component, sha), timeout=600)
 
 
