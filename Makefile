@@ -36,6 +36,10 @@ test-system: ## Static checks of compose/Dockerfiles/configs and tests of the li
 test-edge: ## nginx, images and compose: static checks, then the live stack in Chromium (~2 min)
 	$(TOOLS) pytest tests/edge
 
+.PHONY: test-cicd
+test-cicd: ## Workflows (actionlint, zizmor, schemas); deploys and rollbacks on a private engine (~5 min)
+	$(TOOLS) pytest tests/cicd
+
 .PHONY: test-monitoring
 test-monitoring: ## Monitoring: promtool/amtool checks, rule tests, dashboards, live alerting (~5 min)
 	$(TOOLS) pytest tests/monitoring
