@@ -5,7 +5,8 @@ set -euo pipefail
 
 packages=(nginx prometheus prometheus-node-exporter prometheus-postgres-exporter
           prometheus-nginx-exporter prometheus-alertmanager pgbackrest chromium wrk shellcheck
-          gettext-base openssl)
+          gettext-base openssl
+          docker-registry)
 
 missing=()
 for pkg in "${packages[@]}"; do
