@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(nginx prometheus prometheus-node-exporter prometheus-postgres-exporter
           prometheus-nginx-exporter prometheus-alertmanager pgbackrest chromium wrk shellcheck
           gettext-base openssl
-          docker-registry)
+          docker-registry openssh-server)
 
 missing=()
 for pkg in "${packages[@]}"; do

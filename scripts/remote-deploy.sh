@@ -4,6 +4,7 @@
 # procedure of the commit that drives it. By hand, from a clone, with your own SSH set-up:
 #   DEPLOY_HOST=app.example.com DEPLOY_USER=deploy scripts/remote-deploy.sh deploy <full sha>
 #   DEPLOY_HOST=app.example.com DEPLOY_USER=deploy scripts/remote-deploy.sh rollback [<sha>]
+# DEPLOY_PATH is the app's folder on the server (/srv/app), DEPLOY_PORT the SSH port (22).
 # CI passes DEPLOY_SSH_KEY (private key) and DEPLOY_KNOWN_HOSTS (the host key lines of the server);
 # in GitHub Actions the outcome is also written to the job's summary.
 set -euo pipefail
@@ -21,7 +22,8 @@ path=${DEPLOY_PATH:-/srv/app}
 actor=${DEPLOY_ACTOR:-$(id -un)}
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
-ssh_options=(-o BatchMode=yes -o ConnectTimeout=15 -o ServerAliveInterval=30)
+ssh_options=(-o BatchMode=yes -o ConnectTimeout=15 -o ServerAliveInterval=30
+             -o Port="${DEPLOY_PORT:-22}")
 if [[ -n ${DEPLOY_SSH_KEY:-} ]]; then
   keys=$(mktemp -d)
   trap 'rm -rf "$keys"' EXIT

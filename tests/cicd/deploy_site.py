@@ -238,3 +238,53 @@ def server(engine: Engine, images: Images, registry_port: int) -> Iterator[Serve
             engine.run(
                 ["docker", "compose", "down", "-v", "-t", "5"], cwd=path, check=False, timeout=120
             )
+
+
+@contextlib.contextmanager
+def ssh_server(engine: Engine, skip: frozenset[int]) -> Iterator[dict[str, str]]:
+    """OpenSSH's sshd on 127.0.0.1 letting one new key in as root, its sessions pointed at the
+    private engine; yields the variables deploy.yml gives scripts/remote-deploy.sh."""
+    port = free_port(skip)
+    with tempfile.TemporaryDirectory(prefix="cicd-sshd-") as tmp:
+        here = Path(tmp)
+        for name in ("host", "client"):
+            subprocess.run(
+                ["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(here / name)],
+                check=True,
+            )
+        (here / "authorized_keys").write_text((here / "client.pub").read_text())
+        (here / "sshd_config").write_text(
+            f"Port {port}\nListenAddress 127.0.0.1\nHostKey {here}/host\n"
+            f"AuthorizedKeysFile {here}/authorized_keys\nPidFile {here}/sshd.pid\n"
+            "PermitRootLogin prohibit-password\nPasswordAuthentication no\n"
+            "KbdInteractiveAuthentication no\nUsePAM no\nStrictModes no\n"
+            f"SetEnv DOCKER_HOST={engine.env['DOCKER_HOST']} "
+            f"DOCKER_CONFIG={engine.env['DOCKER_CONFIG']}\n"
+        )
+        Path("/run/sshd").mkdir(exist_ok=True)
+        log = (here / "sshd.log").open("wb")
+        process = subprocess.Popen(
+            ["/usr/sbin/sshd", "-D", "-e", "-f", str(here / "sshd_config")],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            deadline = time.monotonic() + 10
+            while True:
+                with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port)):
+                    break
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"sshd did not start: {(here / 'sshd.log').read_text()}")
+                time.sleep(0.1)
+            host_key = (here / "host.pub").read_text().split()[:2]
+            yield {
+                "DEPLOY_HOST": "127.0.0.1",
+                "DEPLOY_PORT": str(port),
+                "DEPLOY_USER": "root",
+                "DEPLOY_SSH_KEY": (here / "client").read_text(),
+                "DEPLOY_KNOWN_HOSTS": f"[127.0.0.1]:{port} {' '.join(host_key)}",
+            }
+        finally:
+            process.terminate()
+            process.wait(timeout=10)
+            log.close()

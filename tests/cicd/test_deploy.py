@@ -9,6 +9,7 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 import pytest
@@ -23,6 +24,7 @@ from .deploy_site import (
     local_registry,
     push_derived,
     server,
+    ssh_server,
 )
 
 # Commit-shaped SHAs for the versions: CI tags each image with its full commit SHA.
@@ -227,3 +229,36 @@ def test_a_rollback_the_schema_forbids_is_refused_and_the_previous_one_allowed(
     assert "under expand/contract it works with this schema" in back.stdout
     assert {site.answering_commit() for _ in range(6)} == {NEW_FRONT_END}
     assert outcome(site) == ("rollback", NEW_FRONT_END, "ok")
+
+
+def test_the_workflow_step_deploys_over_ssh_and_writes_the_job_summary(
+    site: Server, tmp_path: Path
+) -> None:
+    summary = tmp_path / "summary.md"
+    used = frozenset({int(site.url.rsplit(":", 1)[1])})
+    with ssh_server(site.engine, used) as secrets:
+        run = site.engine.run(
+            [str(REPO / "scripts" / "remote-deploy.sh"), "deploy", MIGRATED],
+            env={
+                **secrets,
+                "DEPLOY_PATH": str(site.path),
+                "DEPLOY_ACTOR": "octocat",
+                "GITHUB_STEP_SUMMARY": str(summary),
+            },
+            check=False,
+            timeout=600,
+        )
+
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert site.answering_commit() == MIGRATED
+    assert sorted(p.name for p in (site.path / ".deploy").iterdir()) == [
+        "deploy-lib.sh",
+        "deploy.sh",
+        "rollback.sh",
+    ]
+    _, action, sha, who, result, *_ = site.history()[-1]
+    assert (action, sha, who, result) == ("deploy", MIGRATED, "octocat", "ok")
+    text = summary.read_text()
+    assert f"### deploy {MIGRATED} on 127.0.0.1: succeeded" in text
+    assert f"deploy: deployed {MIGRATED} in" in text
+    assert f"/health commit {MIGRATED}" in text
