@@ -82,10 +82,12 @@ last_good_sha() {
   awk -F'\t' -v not="$1" '$5 == "ok" && $3 != not { sha = $3 } END { print sha }' "$HISTORY_FILE"
 }
 
-# The SHA that was live before $1 became live (its newest successful entry's "from").
+# The SHA that ran before $1 was deployed (the "from" of its newest successful deploy): the
+# version that kept serving while $1's migrations ran. Rollbacks do not count: they go back.
 previous_of() {
   [[ -f $HISTORY_FILE ]] || return 0
-  awk -F'\t' -v sha="$1" '$5 == "ok" && $3 == sha { from = $6 } END { print from }' "$HISTORY_FILE"
+  awk -F'\t' -v sha="$1" '$2 == "deploy" && $5 == "ok" && $3 == sha { from = $6 } END { print from }' \
+    "$HISTORY_FILE"
 }
 
 backend_ids() { compose ps -q backend; }
