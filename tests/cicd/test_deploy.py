@@ -231,6 +231,16 @@ def test_a_rollback_the_schema_forbids_is_refused_and_the_previous_one_allowed(
     assert outcome(site) == ("rollback", NEW_FRONT_END, "ok")
 
 
+def test_deploying_an_older_sha_stops_at_its_migrations(site: Server) -> None:
+    # B's migrations do not know the database's revision: alembic stops, nothing is replaced.
+    run = site.script("deploy.sh", B)
+
+    assert run.returncode == 1
+    assert f"the migrations of {B} failed" in run.stdout
+    assert f"rolled back to {NEW_FRONT_END}" in run.stderr
+    assert {site.answering_commit() for _ in range(6)} == {NEW_FRONT_END}
+
+
 def test_the_workflow_step_deploys_over_ssh_and_writes_the_job_summary(
     site: Server, tmp_path: Path
 ) -> None:
