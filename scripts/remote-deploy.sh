@@ -35,11 +35,12 @@ if [[ -n ${DEPLOY_SSH_KEY:-} ]]; then
 fi
 target="$DEPLOY_USER@$DEPLOY_HOST"
 
+# The scripts travel through ssh itself, not scp: no SFTP subsystem needed on the server.
 # Expanded here on purpose: the paths and the actor are quoted for the remote shell.
 # shellcheck disable=SC2029
-ssh "${ssh_options[@]}" "$target" "mkdir -p $(printf %q "$path/.deploy")"
-scp -q "${ssh_options[@]}" "$here/deploy-lib.sh" "$here/deploy.sh" "$here/rollback.sh" \
-  "$target:$path/.deploy/"
+tar -C "$here" -c deploy-lib.sh deploy.sh rollback.sh |
+  ssh "${ssh_options[@]}" "$target" \
+    "mkdir -p $(printf %q "$path/.deploy") && tar -x -m --no-same-owner -C $(printf %q "$path/.deploy")"
 
 log=$(mktemp)
 set +e

@@ -219,7 +219,7 @@ def server(engine: Engine, images: Images, registry_port: int) -> Iterator[Serve
             "COMPOSE_PROJECT_NAME=cicddeploy\n"
             "COMPOSE_FILE=docker-compose.prod.yml:docker-compose.test.yml\n"
             f"DEPLOY_CHECK_URL=http://127.0.0.1:{port}\n"
-            "DEPLOY_READY_TIMEOUT=60\n"
+            "DEPLOY_READY_TIMEOUT=30\n"
             f"IMAGE_REPOSITORY={images.repository}\n"
             "IMAGE_TAG=none-yet\n"
             "BACKEND_REPLICAS=2\n"
