@@ -124,7 +124,7 @@ def test_images_are_scanned_before_they_are_pushed_and_tagged_by_sha() -> None:
     meta = job["steps"][uses.index("docker/metadata-action")]["with"]
     assert "latest=false" in meta["flavor"]
     assert "type=sha,format=long,prefix=" in meta["tags"]
-    assert "type=raw,value=latest,enable={{is_default_branch}}" in meta["tags"]
+    assert "type=raw,value=latest,enable={{is_default_branch}},priority=50" in meta["tags"]
     assert "type=semver,pattern={{version}}" in meta["tags"]
     push = job["steps"][len(uses) - 1 - uses[::-1].index("docker/build-push-action")]["with"]
     assert push["push"] is True
