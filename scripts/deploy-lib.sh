@@ -13,7 +13,8 @@ set -euo pipefail
 
 SCRIPT_NAME=${SCRIPT_NAME:-deploy}
 
-say() { printf '%s: %s\n' "$SCRIPT_NAME" "$*"; }
+# Each line says how far into the run it is: the steps' durations, for the operator.
+say() { printf '%s: [%3ds] %s\n' "$SCRIPT_NAME" "$SECONDS" "$*"; }
 fail() { say "$*" >&2; exit 1; }
 
 [[ -f .env ]] || fail "no .env here ($(pwd)): run me in the folder holding docker-compose.prod.yml and .env"

@@ -192,6 +192,16 @@ class Server:
             timeout=timeout,
         )
 
+    def logs(self, service: str, tail: int = 40) -> str:
+        """The service's last log lines other than successful requests."""
+        result = self.engine.run(
+            ["docker", "compose", "logs", "--no-color", "--timestamps", service],
+            cwd=self.path,
+            check=False,
+        )
+        lines = (result.stdout + result.stderr).splitlines()
+        return "\n".join([line for line in lines if '"status":200' not in line][-tail:])
+
     def history(self) -> list[list[str]]:
         path = self.path / "deploy-history.tsv"
         lines = path.read_text().splitlines() if path.exists() else []

@@ -5,6 +5,7 @@ starts from the state the previous one left, as on a server."""
 
 from __future__ import annotations
 
+import subprocess
 import threading
 import time
 from collections import Counter
@@ -103,6 +104,8 @@ class Poller:
         self._lock = threading.Lock()
         self._threads = [threading.Thread(target=self._poll) for _ in range(streams)]
         self._failed_at: list[float] = []
+        self._started = time.monotonic()
+        self.failures: list[str] = []
 
     def _poll(self) -> None:
         with httpx.Client(base_url=self.url, timeout=10) as client:
@@ -117,6 +120,8 @@ class Poller:
                         commit = answer.json()["commit"]
                 except httpx.HTTPError as error:
                     outcome = type(error).__name__
+                    elapsed = time.monotonic() - self._started
+                    self.failures.append(f"{elapsed:.2f}s {error!r}")
                 with self._lock:
                     if outcome != "200":
                         self._failed_at.append(time.monotonic())
@@ -137,6 +142,14 @@ class Poller:
         self._stop.set()
         for thread in self._threads:
             thread.join(timeout=30)
+
+
+def explain(site: Server, poller: Poller, run: subprocess.CompletedProcess[str]) -> str:
+    """What a reader needs when a client saw a failure: when, and what the script did then."""
+    return (
+        f"{poller.outcomes}\nfailures (seconds after the polling started): {poller.failures}\n"
+        f"script:\n{run.stdout}{run.stderr}\nnginx:\n{site.logs('nginx')}"
+    )
 
 
 def outcome(server: Server) -> tuple[str, str, str]:
@@ -164,7 +177,7 @@ def test_a_deploy_loses_no_request_of_a_client_polling_through_nginx(site: Serve
 
     assert run.returncode == 0, run.stdout + run.stderr
     assert sum(poller.outcomes.values()) > 300, poller.outcomes
-    assert set(poller.outcomes) == {"200"}, poller.outcomes
+    assert set(poller.outcomes) == {"200"}, explain(site, poller, run)
     # The answers moved from A to B while it ran, and only B answers now.
     assert poller.commits[A] > 0
     assert poller.commits[B] > 0
@@ -179,7 +192,7 @@ def test_a_version_that_never_gets_ready_rolls_itself_back(site: Server) -> None
 
     assert run.returncode == 1
     assert f"FAILED: {BROKEN} did not become healthy; rolled back to {B}" in run.stderr
-    assert set(poller.outcomes) == {"200"}, poller.outcomes
+    assert set(poller.outcomes) == {"200"}, explain(site, poller, run)
     assert {site.answering_commit() for _ in range(6)} == {B}
     assert site.env_value("IMAGE_TAG") == B
     failed, back = site.history()[-2:]
@@ -270,5 +283,5 @@ def test_the_workflow_step_deploys_over_ssh_and_writes_the_job_summary(
     assert (action, sha, who, result) == ("deploy", MIGRATED, "octocat", "ok")
     text = summary.read_text()
     assert f"### deploy {MIGRATED} on 127.0.0.1: succeeded" in text
-    assert f"deploy: deployed {MIGRATED} in" in text
+    assert f"s] deployed {MIGRATED} in" in text
     assert f"/health commit {MIGRATED}" in text
