@@ -33,6 +33,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import FrameType
+from typing import IO
 
 LOCK_FILE = Path("/tmp/private-dockerd.lock")  # noqa: S108 (machine-wide by design)
 DATA_ROOT = Path(os.environ.get("PRIVATE_DOCKERD_ROOT", "/var/tmp/private-dockerd"))  # noqa: S108
@@ -70,12 +71,15 @@ def compose_binary() -> str:
 def machine_lock(timeout: float = LOCK_WAIT_SECONDS) -> Iterator[None]:
     """flock(2) on LOCK_FILE, the same lock as `flock /tmp/private-dockerd.lock CMD`."""
     with LOCK_FILE.open("a") as handle:
-        deadline = time.monotonic() + timeout
+        started = time.monotonic()
+        deadline = started + timeout
         while True:
             try:
                 fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
                 break
             except BlockingIOError:
+                if int(time.monotonic() - started) % 60 == 0:
+                    print(f"waiting for {LOCK_FILE} (another private dockerd)", file=sys.stderr)
                 if time.monotonic() > deadline:
                     raise EngineError(
                         f"{LOCK_FILE} still held after {timeout:.0f}s: another private "
@@ -193,6 +197,7 @@ class Engine:
         cwd: Path | str | None = None,
         env: Mapping[str, str] | None = None,
         input: str | None = None,
+        stdin: IO[bytes] | None = None,
     ) -> subprocess.CompletedProcess[str]:
         """Any command with the engine's environment (plus `env`), output captured."""
         result = subprocess.run(
@@ -204,6 +209,7 @@ class Engine:
             cwd=cwd,
             env={**self.env, **(env or {})},
             input=input,
+            stdin=stdin,
         )
         if check and result.returncode != 0:
             raise EngineError(
