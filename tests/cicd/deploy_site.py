@@ -24,13 +24,14 @@ from pathlib import Path
 import httpx
 
 from tests.containers.engine import Engine
+from tests.containers.stacks import base_image_args
 from tests.containers.standins import ensure_standins
 
 REPO = Path(__file__).resolve().parents[2]
 # Ports of this suite (34000-34999): the registry and the site's published nginx port.
 PORT_RANGE = range(34500, 34600)
 OWNER_REPO = "acme/webapp"
-ARG_LINE = re.compile(r"^ARG\s+(\w+)=(\S+)\s*$", re.M)
+BASE_IMAGE_ARG = re.compile(r"^ARG \w+_IMAGE=(\S+)", re.M)
 
 
 def fake_sha(name: str) -> str:
@@ -84,11 +85,9 @@ def local_registry() -> Iterator[str]:
             log.close()
 
 
-def base_image_args(engine: Engine, dockerfile: Path) -> dict[str, str]:
-    """Build args pointing each `ARG X=<official image>` of a Dockerfile at its stand-in."""
-    defaults = dict(ARG_LINE.findall(dockerfile.read_text()))
-    standins = ensure_standins(engine, defaults.values())
-    return {arg: standins[image] for arg, image in defaults.items() if image in standins}
+def base_images(dockerfile: Path) -> list[str]:
+    """The official base images a Dockerfile names in its `ARG *_IMAGE=` lines."""
+    return BASE_IMAGE_ARG.findall(dockerfile.read_text())
 
 
 @dataclass
@@ -105,8 +104,10 @@ def build_and_push(engine: Engine, registry: str, versions: dict[str, str]) -> I
     """The backend image of each version (GIT_COMMIT = its SHA) and one front-end image tagged
     with every SHA (the front end did not change between these commits), pushed."""
     images = Images(f"{registry}/{OWNER_REPO}")
-    backend_args = base_image_args(engine, REPO / "backend" / "Dockerfile")
-    frontend_args = base_image_args(engine, REPO / "frontend" / "Dockerfile")
+    backend = REPO / "backend" / "Dockerfile"
+    frontend = REPO / "frontend" / "Dockerfile"
+    ensure_standins(engine, [*base_images(backend), *base_images(frontend)])
+    backend_args, frontend_args = base_image_args(backend), base_image_args(frontend)
     first = next(iter(versions.values()))
     engine.build(
         REPO,
