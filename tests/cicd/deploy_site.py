@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import random
 import re
 import shutil
 import socket
@@ -29,7 +30,7 @@ from tests.containers.standins import ensure_standins
 
 REPO = Path(__file__).resolve().parents[2]
 # Ports of this suite (34000-34999): the registry and the site's published nginx port.
-PORT_RANGE = range(34500, 34600)
+PORT_RANGE = range(34000, 35000)
 OWNER_REPO = "acme/webapp"
 BASE_IMAGE_ARG = re.compile(r"^ARG \w+_IMAGE=(\S+)", re.M)
 
@@ -40,9 +41,12 @@ def fake_sha(name: str) -> str:
 
 
 def free_port(skip: frozenset[int] = frozenset()) -> int:
-    for port in PORT_RANGE:
-        if port in skip:
-            continue
+    """A port of this suite's range that nothing holds now, picked at random: the range lies
+    inside Linux's ephemeral ports, so the first free one is the likeliest to be taken by a
+    connection or a port-0 listener before Docker binds it."""
+    ports = [port for port in PORT_RANGE if port not in skip]
+    random.shuffle(ports)
+    for port in ports:
         with socket.socket() as probe:
             try:
                 probe.bind(("127.0.0.1", port))
