@@ -1,0 +1,199 @@
+"""The edge enforces compose's limits; every pod runs unprivileged; the network is closed
+except for the paths the app needs; secrets stay out of git."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+from .manifests import REPO, Manifest, Rendering, containers, pod_spec
+
+NGINX = REPO / "nginx"
+ANNOTATION = "nginx.ingress.kubernetes.io/"
+
+
+def nginx_limits() -> dict[str, tuple[int, int]]:
+    """{location: (requests per minute, burst)} from nginx.conf's zones and app.conf's locations."""
+    zones = {
+        name: int(rate)
+        for name, rate in re.findall(
+            r"limit_req_zone \S+ zone=(\w+):\S+ rate=(\d+)r/m;", (NGINX / "nginx.conf").read_text()
+        )
+    }
+    app = (NGINX / "snippets" / "app.conf").read_text()
+    limits = {}
+    for path, body in re.findall(r"location = (\S+) \{([^}]*)\}", app):
+        found = re.search(r"limit_req zone=(\w+) burst=(\d+) nodelay;", body)
+        if found:
+            limits[path] = (zones[found[1]], int(found[2]))
+    return limits
+
+
+def test_ingress_limits_equal_the_compose_edges(renderings: dict[str, Rendering]) -> None:
+    body_size = re.search(r"client_max_body_size (\S+);", (NGINX / "nginx.conf").read_text())
+    assert body_size
+    limits = nginx_limits()
+    assert limits == {"/api/v1/auth/login": (10, 10), "/api/v1/auth/signup": (5, 5)}
+    for rendering in renderings.values():
+        seen = {}
+        for ingress in rendering.of_kind("Ingress"):
+            annotations = ingress["metadata"]["annotations"]
+            assert annotations[ANNOTATION + "proxy-body-size"] == body_size[1]
+            [rule] = ingress["spec"]["rules"]
+            for path in rule["http"]["paths"]:
+                assert path["backend"]["service"]["name"] == "nginx"
+                if ANNOTATION + "limit-rpm" in annotations:
+                    rpm = int(annotations[ANNOTATION + "limit-rpm"])
+                    burst = rpm * int(annotations[ANNOTATION + "limit-burst-multiplier"])
+                    assert path["pathType"] == "Exact"
+                    seen[path["path"]] = (rpm, burst)
+        assert seen == limits, rendering.overlay
+
+
+def test_prod_ingress_has_tls_from_cert_manager(prod: Rendering) -> None:
+    issuers = []
+    for ingress in prod.of_kind("Ingress"):
+        [tls] = ingress["spec"]["tls"]
+        assert tls["hosts"] == [ingress["spec"]["rules"][0]["host"]]
+        issuers.append(ingress["metadata"]["annotations"].get("cert-manager.io/cluster-issuer"))
+    # One Certificate for the host: only one Ingress asks cert-manager, the others share its Secret.
+    assert sorted(issuers, key=str) == [None, None, "letsencrypt"]
+
+
+def effective(pod: Manifest, container: Manifest, key: str) -> object:
+    return container.get("securityContext", {}).get(key, pod.get("securityContext", {}).get(key))
+
+
+def test_every_container_is_locked_down(renderings: dict[str, Rendering]) -> None:
+    for rendering in renderings.values():
+        for obj in rendering.objects:
+            pod = pod_spec(obj)
+            if pod is None:
+                continue
+            assert pod["securityContext"]["seccompProfile"]["type"] == "RuntimeDefault"
+            assert pod.get("automountServiceAccountToken") is False
+            for c in containers(pod):
+                where = f"{rendering.overlay} {obj['kind']} {obj['metadata']['name']} {c['name']}"
+                assert effective(pod, c, "runAsNonRoot") is True, where
+                assert isinstance(effective(pod, c, "runAsUser"), int), where
+                context = c["securityContext"]
+                assert context["allowPrivilegeEscalation"] is False, where
+                assert context["readOnlyRootFilesystem"] is True, where
+                assert context["capabilities"]["drop"] == ["ALL"], where
+                assert "add" not in context["capabilities"], where
+                assert c["resources"]["requests"], where
+                assert c["resources"]["limits"]["memory"], where
+
+
+def dockerfile_user(path: str) -> int:
+    users = re.findall(r"^USER (\d+)", (REPO / path).read_text(), re.MULTILINE)
+    return int(users[-1])
+
+
+def test_pods_run_as_the_images_users(renderings: dict[str, Rendering]) -> None:
+    for rendering in renderings.values():
+        for name, dockerfile in [
+            ("backend", "backend/Dockerfile"),
+            ("nginx", "frontend/Dockerfile"),
+        ]:
+            pod = pod_spec(rendering.get("Deployment", name))
+            assert pod
+            assert pod["securityContext"]["runAsUser"] == dockerfile_user(dockerfile)
+        [job] = rendering.of_kind("Job")
+        job_pod = pod_spec(job)
+        assert job_pod
+        assert job_pod["securityContext"]["runAsUser"] == dockerfile_user("backend/Dockerfile")
+
+
+def test_workloads_survive_disruption(renderings: dict[str, Rendering]) -> None:
+    for rendering in renderings.values():
+        for name in ("backend", "nginx"):
+            deployment = rendering.get("Deployment", name)
+            assert deployment["spec"]["strategy"]["rollingUpdate"]["maxUnavailable"] == 0
+            assert rendering.get("PodDisruptionBudget", name)["spec"]["minAvailable"] == 1
+            spread = pod_spec(deployment)["topologySpreadConstraints"]  # type: ignore[index]
+            assert spread[0]["topologyKey"] == "kubernetes.io/hostname"
+        hpa = rendering.get("HorizontalPodAutoscaler", "backend")
+        assert hpa["spec"]["metrics"][0]["resource"]["name"] == "cpu"
+        assert hpa["spec"]["minReplicas"] >= 2
+
+
+def peers(policy: Manifest, direction: str) -> list[tuple[str, str, int]]:
+    """(namespace or '', app name, port) of each allowed peer."""
+    found = []
+    for rule in policy["spec"].get(direction, []):
+        ports = [p["port"] for p in rule.get("ports", [])] or [0]
+        for peer in rule.get("from" if direction == "ingress" else "to", []):
+            namespace = peer.get("namespaceSelector", {}).get("matchLabels", {})
+            labels = peer.get("podSelector", {}).get("matchLabels", {})
+            found += [
+                (
+                    namespace.get("kubernetes.io/metadata.name", ""),
+                    labels.get("app.kubernetes.io/name", labels.get("k8s-app", "*")),
+                    port,
+                )
+                for port in ports
+            ]
+    return found
+
+
+def test_network_is_closed_but_for_the_apps_paths(renderings: dict[str, Rendering]) -> None:
+    for rendering in renderings.values():
+        deny = rendering.get("NetworkPolicy", "default-deny")
+        assert deny["spec"] == {"podSelector": {}, "policyTypes": ["Ingress", "Egress"]}
+        assert set(peers(rendering.get("NetworkPolicy", "nginx"), "ingress")) == {
+            ("ingress-nginx", "ingress-nginx", 8080),
+            ("monitoring", "prometheus", 9113),
+        }
+        assert set(peers(rendering.get("NetworkPolicy", "backend"), "ingress")) == {
+            ("", "nginx", 8000),
+            ("monitoring", "prometheus", 8000),
+        }
+        # Only the backend and the migrations (and, in CloudNativePG, its own instances)
+        # reach PostgreSQL.
+        db_clients = {
+            (ns, app)
+            for ns, app, port in peers(rendering.get("NetworkPolicy", "db"), "ingress")
+            if port == 5432
+        }
+        assert db_clients - {("", "db")} == {("", "backend"), ("", "migrations")}
+        for name in ("backend", "migrations"):
+            assert peers(rendering.get("NetworkPolicy", name), "egress") == [("", "db", 5432)]
+
+
+def test_local_secret_files_are_ignored_by_git() -> None:
+    secrets = REPO / "deploy" / "kubernetes" / "overlays" / "prod" / "secrets"
+    examples = sorted(secrets.glob("*.env.example"))
+    assert len(examples) == 3
+    real = [str(path.with_suffix("")) for path in examples]
+    ignored = subprocess.run(
+        ["git", "-C", str(REPO), "check-ignore", *real], capture_output=True, text=True, check=False
+    )
+    assert ignored.stdout.split() == real
+    committed = subprocess.run(
+        ["git", "-C", str(REPO), "check-ignore", *map(str, examples)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert committed.stdout == ""
+
+
+def test_the_real_ip_snippet_is_valid_nginx(tmp_path: Path) -> None:
+    """nginx.conf includes it in `http` (conf.d/*.conf), with the modules of the image's nginx."""
+    nginx = shutil.which("nginx") or "/usr/sbin/nginx"
+    snippet = REPO / "deploy" / "kubernetes" / "base" / "nginx" / "real-ip.conf"
+    conf = tmp_path / "nginx.conf"
+    conf.write_text(
+        f"pid {tmp_path}/nginx.pid;\nerror_log stderr;\nevents {{}}\n"
+        f"http {{\n    include {snippet};\n}}\n"
+    )
+    result = subprocess.run(
+        [nginx, "-t", "-p", str(tmp_path), "-c", str(conf)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
