@@ -28,3 +28,9 @@ def prod(renderings: dict[str, Rendering]) -> Rendering:
 @pytest.fixture(scope="session")
 def dev(renderings: dict[str, Rendering]) -> Rendering:
     return renderings["dev"]
+
+
+@pytest.fixture(scope="session")
+def prod_external_secrets(kustomize_tree: Path) -> Rendering:
+    out = kustomize_tree.parent.parent / "prod-external-secrets.yaml"
+    return render(kustomize_tree, "prod-external-secrets", out)

@@ -14,6 +14,7 @@ import yaml
 REPO = Path(__file__).resolve().parents[2]
 KUSTOMIZE_ROOT = REPO / "deploy" / "kubernetes"
 OVERLAYS = ("dev", "prod")
+SECRET_EXAMPLES = KUSTOMIZE_ROOT / "components" / "secrets-from-files" / "secrets"
 
 Manifest = dict[str, Any]
 
@@ -51,12 +52,21 @@ def _local_secrets(folder: str, names: list[str]) -> list[str]:
 
 def copy_tree(destination: Path) -> Path:
     """deploy/kubernetes and grafana/ (which the monitoring component reads), never local
-    secrets; the prod overlay gets its example secret files under their real names."""
+    secrets: the example secret files stand in under their real names. Adds the overlay
+    prod-external-secrets: prod with its Secrets from External Secrets instead of files."""
     root = destination / "deploy" / "kubernetes"
     shutil.copytree(KUSTOMIZE_ROOT, root, ignore=_local_secrets)
     shutil.copytree(REPO / "grafana", destination / "grafana")
-    for example in (root / "overlays" / "prod" / "secrets").glob("*.env.example"):
+    for example in (root / SECRET_EXAMPLES.relative_to(KUSTOMIZE_ROOT)).glob("*.env.example"):
         shutil.copy(example, example.with_suffix(""))
+    variant = root / "overlays" / "prod-external-secrets"
+    shutil.copytree(root / "overlays" / "prod", variant)
+    kustomization = variant / "kustomization.yaml"
+    text = kustomization.read_text()
+    assert "  - ../../components/secrets-from-files\n" in text
+    kustomization.write_text(
+        text.replace("components/secrets-from-files\n", "components/external-secrets\n")
+    )
     return root
 
 

@@ -8,7 +8,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from .manifests import REPO, Manifest, Rendering, containers, pod_spec
+from .manifests import REPO, SECRET_EXAMPLES, Manifest, Rendering, containers, pod_spec
 
 NGINX = REPO / "nginx"
 ANNOTATION = "nginx.ingress.kubernetes.io/"
@@ -164,8 +164,7 @@ def test_network_is_closed_but_for_the_apps_paths(renderings: dict[str, Renderin
 
 
 def test_local_secret_files_are_ignored_by_git() -> None:
-    secrets = REPO / "deploy" / "kubernetes" / "overlays" / "prod" / "secrets"
-    examples = sorted(secrets.glob("*.env.example"))
+    examples = sorted(SECRET_EXAMPLES.glob("*.env.example"))
     assert len(examples) == 3
     real = [str(path.with_suffix("")) for path in examples]
     ignored = subprocess.run(

@@ -4,11 +4,13 @@ CRDs' schemas (crds/)."""
 
 from __future__ import annotations
 
+import re
+
 import kubernetes_validate
 import pytest
 
 from . import crd_schemas
-from .manifests import Rendering
+from .manifests import Rendering, containers, pod_spec
 
 # The oldest and the newest minor version the Kubernetes project supports (three releases are
 # maintained at a time); kubernetes-validate ships both schemas.
@@ -70,3 +72,45 @@ def test_strict_validation_rejects_an_unknown_field(prod: Rendering) -> None:
     broken = {**deployment, "spec": {**deployment["spec"], "template": template}}
     with pytest.raises(kubernetes_validate.ValidationError, match="readOnlyRootFS"):
         kubernetes_validate.validate(broken, KUBERNETES_VERSIONS[0], strict=True)
+
+
+def referenced_secrets(rendering: Rendering) -> set[str]:
+    """The Secrets the workloads and the database cluster read, by name."""
+    names = set()
+    for obj in rendering.objects:
+        spec = pod_spec(obj)
+        for container in containers(spec) if spec else []:
+            names |= {
+                s["secretRef"]["name"] for s in container.get("envFrom", []) if "secretRef" in s
+            }
+            names |= {
+                v["valueFrom"]["secretKeyRef"]["name"]
+                for v in container.get("env", [])
+                if "secretKeyRef" in v.get("valueFrom", {})
+            }
+    for cluster in rendering.of_kind("Cluster"):
+        names.add(cluster["spec"]["bootstrap"]["initdb"]["secret"]["name"])
+        credentials = cluster["spec"]["backup"]["barmanObjectStore"]["s3Credentials"]
+        names |= {ref["name"] for ref in credentials.values()}
+    return names
+
+
+def test_secrets_exist_for_every_reference(prod: Rendering) -> None:
+    assert referenced_secrets(prod) == {s["metadata"]["name"] for s in prod.of_kind("Secret")}
+
+
+def test_external_secrets_alternative_provides_the_same_secrets(
+    prod: Rendering, prod_external_secrets: Rendering
+) -> None:
+    variant = prod_external_secrets
+    assert not variant.of_kind("Secret")
+    external = variant.of_kind("ExternalSecret")
+    for obj in external:
+        assert not crd_schemas.errors(obj), crd_schemas.errors(obj)
+    targets = {obj["spec"]["target"]["name"]: obj for obj in external}
+    assert referenced_secrets(variant) == targets.keys()
+    # The same keys as the generated Secrets of the file-based variant.
+    for secret in prod.of_kind("Secret"):
+        generator_name = re.sub(r"-[a-z0-9]{10}$", "", secret["metadata"]["name"])
+        keys = {item["secretKey"] for item in targets[generator_name]["spec"]["data"]}
+        assert keys == secret["data"].keys(), generator_name
