@@ -40,6 +40,10 @@ test-edge: ## nginx, images and compose: static checks, then the live stack in C
 test-monitoring: ## Monitoring: promtool/amtool checks, rule tests, dashboards, live alerting (~5 min)
 	$(TOOLS) pytest tests/monitoring
 
+.PHONY: test-kubernetes
+test-kubernetes: ## Kubernetes manifests: render, strict schemas, checkov, parity with compose (~20 s)
+	$(TOOLS) pytest tests/kubernetes
+
 .PHONY: lint
 lint: ## ruff, ruff format --check and mypy --strict on the Python code
 	$(BACKEND) ruff check .
