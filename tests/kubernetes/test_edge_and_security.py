@@ -120,47 +120,61 @@ def test_workloads_survive_disruption(renderings: dict[str, Rendering]) -> None:
         assert hpa["spec"]["minReplicas"] >= 2
 
 
-def peers(policy: Manifest, direction: str) -> list[tuple[str, str, int]]:
-    """(namespace or '', app name, port) of each allowed peer."""
-    found = []
+def peers(policy: Manifest, direction: str) -> set[tuple[str, str, int]]:
+    """(namespace or "", "label=value" of the pods or "*", port or 0) of each allowed peer."""
+    found = set()
     for rule in policy["spec"].get(direction, []):
         ports = [p["port"] for p in rule.get("ports", [])] or [0]
-        for peer in rule.get("from" if direction == "ingress" else "to", []):
+        for peer in rule.get("from" if direction == "ingress" else "to", [{}]):
             namespace = peer.get("namespaceSelector", {}).get("matchLabels", {})
             labels = peer.get("podSelector", {}).get("matchLabels", {})
-            found += [
-                (
-                    namespace.get("kubernetes.io/metadata.name", ""),
-                    labels.get("app.kubernetes.io/name", labels.get("k8s-app", "*")),
-                    port,
-                )
-                for port in ports
-            ]
+            pods = ",".join(f"{k}={v}" for k, v in sorted(labels.items())) or "*"
+            ns = namespace.get("kubernetes.io/metadata.name", "")
+            found |= {(ns, pods, port) for port in ports}
     return found
+
+
+NGINX_PODS = "app.kubernetes.io/name=nginx"
+BACKEND_PODS = "app.kubernetes.io/name=backend"
+MIGRATION_PODS = "app.kubernetes.io/name=migrations"
+PROMETHEUS = ("monitoring", "app.kubernetes.io/name=prometheus")
+DATABASE = "app.kubernetes.io/component=database"
 
 
 def test_network_is_closed_but_for_the_apps_paths(renderings: dict[str, Rendering]) -> None:
     for rendering in renderings.values():
         deny = rendering.get("NetworkPolicy", "default-deny")
         assert deny["spec"] == {"podSelector": {}, "policyTypes": ["Ingress", "Egress"]}
-        assert set(peers(rendering.get("NetworkPolicy", "nginx"), "ingress")) == {
-            ("ingress-nginx", "ingress-nginx", 8080),
-            ("monitoring", "prometheus", 9113),
+        nginx = rendering.get("NetworkPolicy", "nginx")
+        assert peers(nginx, "ingress") == {
+            ("ingress-nginx", "app.kubernetes.io/name=ingress-nginx", 8080),
+            (*PROMETHEUS, 9113),
         }
-        assert set(peers(rendering.get("NetworkPolicy", "backend"), "ingress")) == {
-            ("", "nginx", 8000),
-            ("monitoring", "prometheus", 8000),
-        }
-        # Only the backend and the migrations (and, in CloudNativePG, its own instances)
-        # reach PostgreSQL.
-        db_clients = {
-            (ns, app)
-            for ns, app, port in peers(rendering.get("NetworkPolicy", "db"), "ingress")
-            if port == 5432
-        }
-        assert db_clients - {("", "db")} == {("", "backend"), ("", "migrations")}
+        assert peers(nginx, "egress") == {("", BACKEND_PODS, 8000)}
+        backend = rendering.get("NetworkPolicy", "backend")
+        assert peers(backend, "ingress") == {("", NGINX_PODS, 8000), (*PROMETHEUS, 8000)}
         for name in ("backend", "migrations"):
-            assert peers(rendering.get("NetworkPolicy", name), "egress") == [("", "db", 5432)]
+            assert peers(rendering.get("NetworkPolicy", name), "egress") == {("", DATABASE, 5432)}
+        assert peers(rendering.get("NetworkPolicy", "migrations"), "ingress") == set()
+
+
+def test_only_the_backend_and_migrations_reach_the_database(
+    renderings: dict[str, Rendering],
+) -> None:
+    for rendering in renderings.values():
+        policy = rendering.get("NetworkPolicy", "db")
+        clients = {(ns, pods) for ns, pods, port in peers(policy, "ingress") if port == 5432}
+        # CloudNativePG's instances also replicate from each other.
+        instances = {("", "cnpg.io/cluster=db")} if rendering.overlay == "prod" else set()
+        assert clients == {("", BACKEND_PODS), ("", MIGRATION_PODS)} | instances
+
+
+def test_the_dev_database_pods_carry_the_labels_the_policies_select(dev: Rendering) -> None:
+    labels = dev.get("StatefulSet", "db")["spec"]["template"]["metadata"]["labels"]
+    selected = dev.get("NetworkPolicy", "db")["spec"]["podSelector"]["matchLabels"]
+    assert selected.items() <= labels.items()
+    key, value = DATABASE.split("=")
+    assert labels[key] == value
 
 
 def test_local_secret_files_are_ignored_by_git() -> None:
