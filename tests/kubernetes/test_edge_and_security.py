@@ -210,3 +210,8 @@ def test_the_real_ip_snippet_is_valid_nginx(tmp_path: Path) -> None:
         check=False,
     )
     assert result.returncode == 0, result.stderr
+
+
+def test_the_autoscaler_owns_the_backends_replica_count(renderings: dict[str, Rendering]) -> None:
+    for rendering in renderings.values():
+        assert "replicas" not in rendering.get("Deployment", "backend")["spec"]
