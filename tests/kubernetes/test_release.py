@@ -43,3 +43,27 @@ def test_the_documented_release_command_moves_everything(kustomize_tree: Path) -
     }
     assert released.generated("ConfigMap", "settings")["data"]["GIT_COMMIT"] == SHA
     assert [job["metadata"]["name"] for job in released.of_kind("Job")] == [f"migrate-{SHA}"]
+
+
+def test_images_can_be_pinned_by_digest(kustomize_tree: Path) -> None:
+    """docs/kubernetes.md: `digest: sha256:...` in place of newTag."""
+    digest = "sha256:" + "ab" * 32
+    overlay = kustomize_tree / "overlays" / "prod-digest"
+    shutil.copytree(kustomize_tree / "overlays" / "prod", overlay)
+    kustomization = overlay / "kustomization.yaml"
+    text = kustomization.read_text()
+    pinned = re.sub(r"newTag: \S+ # RELEASE", f"digest: {digest}", text)
+    assert pinned.count(digest) == 2
+    kustomization.write_text(pinned)
+    rendered = render(kustomize_tree, "prod-digest", kustomize_tree.parent.parent / "digest.yaml")
+    images = {
+        c["image"]
+        for obj in rendered.objects
+        if (spec := pod_spec(obj))
+        for c in spec["containers"]
+        if c["image"].startswith("ghcr.io/")
+    }
+    assert images == {
+        f"ghcr.io/your-org/your-repo/backend@{digest}",
+        f"ghcr.io/your-org/your-repo/frontend@{digest}",
+    }
