@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import ast
 import base64
+import os
 import re
+import subprocess
 
 import pytest
 
@@ -199,3 +201,41 @@ def test_metrics_folder_is_writable(renderings: dict[str, Rendering]) -> None:
         ]
         # Inside the volume, not the volume itself: serve.py deletes and re-creates the folder.
         assert any(folder.startswith(mount.rstrip("/") + "/") for mount in mounts), mounts
+
+
+def backend_settings(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """The backend's own Settings, built from exactly this environment."""
+    code = "from app.config import Settings; s = Settings(); print(s.environment, s.database_url)"
+    return subprocess.run(
+        [str(REPO / "backend" / ".venv" / "bin" / "python"), "-c", code],
+        cwd=REPO / "backend",
+        env={"PATH": os.environ["PATH"], **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_the_backend_accepts_the_rendered_settings(dev: Rendering, prod: Rendering) -> None:
+    spec = pod_spec(dev.get("Deployment", "backend"))
+    assert spec
+    result = backend_settings(environment(dev, spec["containers"][0]))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [
+        "development",
+        "postgresql+psycopg://app:changethis@db-rw:5432/app",
+    ]
+
+    spec = pod_spec(prod.get("Deployment", "backend"))
+    assert spec
+    env = environment(prod, spec["containers"][0])
+    # The example secret files are empty: the backend refuses to run production on them...
+    refused = backend_settings(env)
+    assert refused.returncode != 0
+    assert "SECRET_KEY" in refused.stderr
+    # ...and accepts real values.
+    env |= {"SECRET_KEY": "k" * 48, "FIRST_ADMIN_PASSWORD": "a-real-password"}
+    accepted = backend_settings(env)
+    assert accepted.returncode == 0, accepted.stderr
+    assert accepted.stdout.startswith("production postgresql+psycopg://app:@db-rw:5432/app")
