@@ -4,9 +4,11 @@ except for the paths the app needs; secrets stay out of git."""
 from __future__ import annotations
 
 import re
-import shutil
 import subprocess
 from pathlib import Path
+
+from stack.services.nginx import nginx_argv, render_config
+from tests.edge.nginx_configs import image_variables
 
 from .manifests import REPO, SECRET_EXAMPLES, Manifest, Rendering, containers, pod_spec
 
@@ -194,22 +196,27 @@ def test_local_secret_files_are_ignored_by_git() -> None:
     assert committed.stdout == ""
 
 
-def test_the_real_ip_snippet_is_valid_nginx(tmp_path: Path) -> None:
-    """nginx.conf includes it in `http` (conf.d/*.conf), with the modules of the image's nginx."""
-    nginx = shutil.which("nginx") or "/usr/sbin/nginx"
-    snippet = REPO / "deploy" / "kubernetes" / "base" / "nginx" / "real-ip.conf"
-    conf = tmp_path / "nginx.conf"
-    conf.write_text(
-        f"pid {tmp_path}/nginx.pid;\nerror_log stderr;\nevents {{}}\n"
-        f"http {{\n    include {snippet};\n}}\n"
+def test_the_pods_nginx_config_is_valid(prod: Rendering, tmp_path: Path) -> None:
+    """nginx -t on what the nginx container runs: nginx/ rendered with the image's defaults and
+    the Deployment's environment, plus real-ip.conf mounted into conf.d/."""
+    pod = pod_spec(prod.get("Deployment", "nginx"))
+    assert pod
+    [nginx] = [c for c in pod["containers"] if c["name"] == "nginx"]
+    variables = {**image_variables(), **{v["name"]: v["value"] for v in nginx["env"]}}
+    assert variables["NGINX_SITE"] == "http"
+    # Only what cannot exist here changes: `backend` resolves in the cluster alone.
+    variables["NGINX_BACKEND_SERVERS"] = variables["NGINX_BACKEND_SERVERS"].replace(
+        "server backend:", "server 127.0.0.1:"
     )
-    result = subprocess.run(
-        [nginx, "-t", "-p", str(tmp_path), "-c", str(conf)],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    variables["NGINX_STATIC_ROOT"] = str(tmp_path)
+    conf = render_config(tmp_path / "nginx", variables)
+    [mount] = [m for m in nginx["volumeMounts"] if m["name"] == "nginx-real-ip"]
+    assert mount["mountPath"] == "/etc/nginx/conf.d/real-ip.conf"
+    real_ip = prod.generated("ConfigMap", "nginx-real-ip")["data"][mount["subPath"]]
+    (conf.parent / "conf.d" / "real-ip.conf").write_text(real_ip)
+    result = subprocess.run(nginx_argv(conf, "-t"), capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stderr
+    assert "real_ip_header X-Forwarded-For;" in real_ip
 
 
 def test_the_autoscaler_owns_the_backends_replica_count(renderings: dict[str, Rendering]) -> None:
