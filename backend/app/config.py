@@ -32,6 +32,8 @@ class Settings(BaseSettings):
     readiness_timeout_seconds: float = Field(2.0, gt=0)
     prestart_db_wait_seconds: float = Field(60.0, gt=0)
 
+    idempotency_key_ttl_seconds: int = Field(24 * 60 * 60, ge=60)
+
     first_admin_email: EmailStr = "admin@example.com"
     first_admin_password: SecretStr = SecretStr(DEFAULT_SECRET)
 

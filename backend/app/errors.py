@@ -40,6 +40,8 @@ class ErrorResponse(BaseModel):
 class AppError(Exception):
     status_code = 500
     code = "internal_error"
+    # The codes this class answers with, when it is not only `code` (for the OpenAPI schema).
+    documented_codes: tuple[str, ...] = ()
 
     def __init__(self, message: str, headers: dict[str, str] | None = None) -> None:
         super().__init__(message)
@@ -60,6 +62,14 @@ class EmailTakenError(AppError):
         super().__init__("An account with this email already exists")
 
 
+class IdempotencyKeyReusedError(AppError):
+    status_code = 409
+    code = "idempotency_key_reused"
+
+    def __init__(self) -> None:
+        super().__init__("This Idempotency-Key was already used with a different request")
+
+
 class IncorrectPasswordError(AppError):
     status_code = 400
     code = "incorrect_password"
@@ -70,6 +80,7 @@ class IncorrectPasswordError(AppError):
 
 class AuthenticationError(AppError):
     status_code = 401
+    documented_codes = ("not_authenticated", "invalid_token", "invalid_credentials")
 
     def __init__(self, code: str, message: str) -> None:
         super().__init__(message, headers={"WWW-Authenticate": "Bearer"})
@@ -95,11 +106,25 @@ def error_response(
 
 
 def error_responses(*errors: type[AppError]) -> dict[int | str, dict[str, Any]]:
-    """The `responses=` of a route: documents its errors in OpenAPI with the one error shape."""
-    documented: dict[int | str, dict[str, Any]] = {422: {"model": ErrorResponse}}
-    for error in errors:
-        documented[error.status_code] = {"model": ErrorResponse}
-    return documented
+    """The `responses=` of a route: its errors in OpenAPI, in the one shape, with their codes.
+
+    Every API route may also answer 422 (a malformed request) and 503 (database unavailable or
+    pool exhausted, with Retry-After).
+    """
+    codes: dict[int, list[str]] = {422: ["validation_error"]}
+    documented: tuple[type[AppError], ...] = (*errors, ServiceUnavailableError)
+    for error in documented:
+        for code in error.documented_codes or (error.code,):
+            codes.setdefault(error.status_code, [])
+            if code not in codes[error.status_code]:
+                codes[error.status_code].append(code)
+    return {
+        status: {
+            "model": ErrorResponse,
+            "description": "Error codes: " + ", ".join(f"`{code}`" for code in names),
+        }
+        for status, names in codes.items()
+    }
 
 
 def _field_errors(exc: RequestValidationError) -> list[FieldError]:
