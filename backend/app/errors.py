@@ -24,6 +24,44 @@ logger = logging.getLogger(__name__)
 RETRY_AFTER_SECONDS = 1
 
 
+# Every `error` code a client can receive, from the backend or from nginx, with its status and
+# meaning. The OpenAPI description and docs/architecture.md list them all; tests check that the
+# code base and nginx/snippets/json-errors.conf use no other.
+ERROR_CODES: dict[str, tuple[int, str]] = {
+    "malformed_body": (400, "the body is not valid UTF-8 (backend)"),
+    "bad_request": (400, "nginx could not parse the request"),
+    "incorrect_password": (400, "the current password is wrong"),
+    "not_authenticated": (401, "no bearer token"),
+    "invalid_token": (401, "the token is invalid, expired or revoked"),
+    "invalid_credentials": (401, "wrong email or password"),
+    "not_found": (404, "no such route or item"),
+    "method_not_allowed": (405, "the route exists, not with this method"),
+    "request_timeout": (408, "the client sent its request too slowly (nginx)"),
+    "email_taken": (409, "an account with this email exists"),
+    "idempotency_key_reused": (409, "the Idempotency-Key was used with another request"),
+    "payload_too_large": (413, "the body is over 1 MiB (nginx) or 2 MiB (backend)"),
+    "uri_too_long": (414, "the URL is too long (nginx)"),
+    "validation_error": (422, "fields failed validation; `detail` lists them"),
+    "rate_limited": (429, "too many log-in or sign-up attempts (nginx)"),
+    "request_header_too_large": (431, "the request line or headers are too large"),
+    "internal_error": (500, "a bug of ours; the X-Request-ID finds it in the logs"),
+    "not_implemented": (501, "a transfer encoding or method nginx does not support"),
+    "bad_gateway": (502, "no backend answered (nginx); Retry-After"),
+    "service_unavailable": (503, "overloaded, or the database is unreachable; Retry-After"),
+    "not_ready": (503, "readiness: the database is unreachable; Retry-After"),
+    "gateway_timeout": (504, "the backend did not answer in time (nginx); Retry-After"),
+    "http_version_not_supported": (505, "not HTTP/1.x (nginx)"),
+}
+
+
+def error_codes_markdown() -> str:
+    """The table of ERROR_CODES, for the OpenAPI description."""
+    rows = [
+        f"| `{code}` | {status} | {meaning} |" for code, (status, meaning) in ERROR_CODES.items()
+    ]
+    return "\n".join(["| error | status | meaning |", "|---|---|---|", *rows])
+
+
 class FieldError(BaseModel):
     field: str
     location: str
@@ -149,12 +187,15 @@ async def _validation_error(_: Request, exc: RequestValidationError) -> JSONResp
     return error_response(422, "validation_error", _field_errors(exc))
 
 
-_HTTP_CODES = {404: "not_found", 405: "method_not_allowed"}
+# FastAPI's own HTTP errors. Its only 400 is a body it cannot decode (bytes that are not UTF-8);
+# a body that decodes but is not JSON is a 422 validation_error.
+_HTTP_CODES = {400: "malformed_body", 404: "not_found", 405: "method_not_allowed"}
+_HTTP_DETAILS = {400: "The request body is not valid UTF-8 JSON", 404: "Not found"}
 
 
 async def _http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
     code = _HTTP_CODES.get(exc.status_code, "http_error")
-    detail = "Not found" if exc.status_code == 404 else str(exc.detail)
+    detail = _HTTP_DETAILS.get(exc.status_code, str(exc.detail))
     return error_response(exc.status_code, code, detail, exc.headers)
 
 

@@ -17,9 +17,10 @@ from app import __version__, fault_injection
 from app.auth.router import router as auth_router
 from app.config import Settings, get_settings
 from app.db import create_engine, create_sessionmaker, publish_pool_metrics
-from app.errors import register_error_handlers
+from app.errors import error_codes_markdown, register_error_handlers
 from app.idempotency.service import purge_expired
 from app.items.router import router as items_router
+from app.limits import BodySizeLimitMiddleware
 from app.observability import metrics
 from app.observability.health import router as health_router
 from app.observability.logging import configure_logging
@@ -60,6 +61,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app = FastAPI(
         title="Reference app API",
+        description=(
+            'Every error is `{"error": <code>, "detail": <sentence or field list>}`. '
+            "Every 502, 503 and 504 carries `Retry-After`.\n\n" + error_codes_markdown()
+        ),
         version=__version__,
         lifespan=lifespan,
         openapi_url="/api/v1/openapi.json",
@@ -70,6 +75,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     register_error_handlers(app)
+    app.add_middleware(BodySizeLimitMiddleware)
     app.add_middleware(RequestObservabilityMiddleware, metrics_enabled=settings.metrics_enabled)
 
     # Routers carry their full path, so the route a request matched names its whole template.
