@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import shutil
 import tempfile
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -30,9 +31,12 @@ PORTS = Ports(
 
 @pytest.fixture(scope="session")
 def faults_stack() -> Iterator[Stack]:
-    busy = [p for p in (PORTS.postgres, PORTS.backend, PORTS.nginx) if port_open(p)]
-    if busy:
-        raise RuntimeError(f"ports {busy} are taken: another faults test run on this machine?")
+    # A stack stopped a moment ago may still be letting go of its sockets.
+    deadline = time.monotonic() + 20
+    while busy := [p for p in (PORTS.postgres, PORTS.backend, PORTS.nginx) if port_open(p)]:
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"ports {busy} are taken: another faults test run on this machine?")
+        time.sleep(0.5)
     # Readable by the `postgres` user, which runs the private cluster inside it.
     state_dir = Path(tempfile.mkdtemp(prefix="faults-stack-"))
     state_dir.chmod(0o755)
