@@ -40,6 +40,10 @@ test-edge: ## nginx, images and compose: static checks, then the live stack in C
 test-monitoring: ## Monitoring: promtool/amtool checks, rule tests, dashboards, live alerting (~5 min)
 	$(TOOLS) pytest tests/monitoring
 
+.PHONY: test-faults
+test-faults: ## Faults on a small native stack: killed processes, keyed retries, malformed requests (~2 min)
+	$(TOOLS) pytest tests/faults
+
 .PHONY: lint
 lint: ## ruff, ruff format --check and mypy --strict on the Python code
 	$(BACKEND) ruff check .
