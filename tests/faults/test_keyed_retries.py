@@ -87,7 +87,7 @@ def test_a_worker_killed_under_keyed_writers_loses_and_doubles_nothing(
         time.sleep(1)
         # Kill until a kill has caught creates in flight (each kill almost always does).
         while kills < MAX_KILLS and (kills < KILLS or not retried):
-            wait_for(lambda: len(workers(faults_stack)) == 2, 30, "running two workers")
+            wait_for(lambda: len(workers(faults_stack)) == 2, 60, "running two workers")
             kill(workers(faults_stack)[0])
             kills += 1
             time.sleep(1.5)
@@ -110,4 +110,4 @@ def test_a_worker_killed_under_keyed_writers_loses_and_doubles_nothing(
     doubled = {title: n for title, n in on_server.items() if n != 1}
     assert not doubled, f"created more than once: {doubled}"
     # uvicorn replaced each killed worker.
-    wait_for(lambda: len(workers(faults_stack)) == 2, 30, "back to two workers")
+    wait_for(lambda: len(workers(faults_stack)) == 2, 60, "back to two workers")

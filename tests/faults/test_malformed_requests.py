@@ -90,20 +90,29 @@ MALFORMED = [
 
 
 def exchange(port: int, data: bytes, timeout: float = 10) -> bytes:
-    """Send raw bytes on a new connection; everything received until the server closes."""
+    """Send raw bytes on a new connection; the answer, read until complete or closed."""
     with socket.create_connection(("127.0.0.1", port), timeout=timeout) as sock:
-        sock.sendall(
-            data
-            if b"Connection:" in data
-            else data.replace(HOST, HOST + b"Connection: close\r\n", 1)
-        )
+        sock.sendall(data)
         received = b""
         try:
             while chunk := sock.recv(65536):
                 received += chunk
+                if _complete(received):
+                    break
         except ConnectionResetError:
             pass
         return received
+
+
+def _complete(received: bytes) -> bool:
+    head, separator, body = received.partition(b"\r\n\r\n")
+    if not separator:
+        return False
+    for line in head.split(b"\r\n")[1:]:
+        name, _, value = line.partition(b":")
+        if name.strip().lower() == b"content-length":
+            return len(body) >= int(value)
+    return False
 
 
 def parse(received: bytes) -> tuple[int, dict[str, str], bytes]:

@@ -12,7 +12,7 @@ from stack.runner import Stack
 
 from .helpers import children, cmdline, kill, new_user, wait_for
 
-RECOVERY_SECONDS = 60
+RECOVERY_SECONDS = 90
 
 
 def _site_works(site: str, headers: dict[str, str]) -> bool:
