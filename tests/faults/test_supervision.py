@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 import uuid
 
 import httpx
@@ -59,3 +60,22 @@ def test_a_killed_service_is_restarted_and_the_site_recovers(
     log = (faults_stack.config.log_dir / "stack.log").read_text()
     assert f"{process.name} exited unexpectedly" in log
     assert f"{process.name} restarted (pid {process.pid})" in log
+
+
+def test_a_backend_stopped_on_purpose_stays_down_and_nginx_answers_502_json(
+    faults_stack: Stack, site: str
+) -> None:
+    replica = faults_stack.backend.replicas[0]
+    replica.stop()
+    try:
+        time.sleep(2)  # several supervisor polls
+        assert not replica.running(), "the supervisor restarted a replica stopped on purpose"
+        answer = httpx.get(f"{site}/api/v1/items", timeout=10)
+    finally:
+        replica.start()
+        replica.wait_http(f"{faults_stack.backend.url(faults_stack)}/health/ready", timeout=90)
+
+    assert answer.status_code == 502
+    assert answer.headers["Content-Type"] == "application/json"
+    assert answer.headers["Retry-After"] == "1"
+    assert answer.json()["error"] == "bad_gateway"
