@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import subprocess
 import time
 import uuid
 
@@ -10,6 +11,7 @@ import pytest
 
 from stack.process import ManagedProcess
 from stack.runner import Stack
+from stack.services.postgres import _as_postgres, _bindir
 
 from .helpers import children, cmdline, kill, new_user, wait_for
 
@@ -79,3 +81,19 @@ def test_a_backend_stopped_on_purpose_stays_down_and_nginx_answers_502_json(
     assert answer.headers["Content-Type"] == "application/json"
     assert answer.headers["Retry-After"] == "1"
     assert answer.json()["error"] == "bad_gateway"
+
+
+def test_postgres_stopped_by_hand_per_the_runbook_comes_back_under_the_stack(
+    faults_stack: Stack, site: str
+) -> None:
+    """docs/runbooks/PostgresDown.md: `pg_ctl stop`, and the supervisor starts it again."""
+    headers = new_user(site)
+    process = _managed(faults_stack, "postgres")
+    before = process.pid
+    pg_ctl = str(_bindir() / "pg_ctl")
+    data = str(faults_stack.config.state_dir / "postgres")
+
+    subprocess.run(_as_postgres([pg_ctl, "-D", data, "stop", "-m", "fast"]), check=True)
+
+    wait_for(lambda: process.pid != before and process.running(), 30, "postgres restarted")
+    wait_for(lambda: _site_works(site, headers), RECOVERY_SECONDS, "serving again")
