@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import shutil
 import sys
 import time
@@ -99,9 +100,18 @@ def stanza_create(settings: Settings) -> int:
 
 def verify(settings: Settings) -> int:
     def check() -> dict[str, Any]:
-        # verify reads every backup file and WAL segment back and checks its checksum.
-        output = pgbackrest.run(settings, "verify", "--verbose", "--log-level-console=info")
-        return {"result": output.strip().splitlines()[-1] if output.strip() else "ok"}
+        # verify reads every backup file and WAL segment back and checks it. pgBackRest 2.45
+        # exits 0 whatever it finds: its summary's "status: error" is the verdict.
+        output = pgbackrest.run(settings, "verify", "--log-level-console=info")
+        problems = [
+            line.split("INFO: ", 1)[1]
+            for line in output.splitlines()
+            if re.search(r"INFO: (invalid|missing|checksum|size|unable|no )", line)
+        ]
+        summary = [line.strip() for line in output.splitlines() if line.startswith(" ")]
+        if any(line == "status: error" for line in summary):
+            raise CommandFailed("verify found problems: " + "; ".join(problems + summary[1:]))
+        return {"result": "; ".join(summary)}
 
     return timed(settings, "verify", check)
 
@@ -169,6 +179,7 @@ def main(argv: list[str] | None = None) -> int:
     commands = parser.add_subparsers(dest="command", required=True)
     run = commands.add_parser("backup", help="back up now: full, incr (incremental) or dump")
     run.add_argument("kind", choices=["full", "incr", "diff", "dump"])
+    commands.add_parser("bucket-create", help="create repo1's S3 bucket, versioning on (once)")
     commands.add_parser("stanza-create", help="create the stanza and check archiving (first start)")
     info = commands.add_parser("info", help="list backups, the WAL range and the logical dumps")
     info.add_argument("--json", action="store_true")
@@ -190,10 +201,22 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     settings = Settings()
+    weak = settings.cipher_pass in ("", "changethis") or len(settings.cipher_pass) < 20
+    if os.environ.get("ENVIRONMENT") == "production" and weak:
+        print(
+            f"refusing to run: {settings.cipher_pass_variable} (BACKUP_ENCRYPTION_KEY) is unset,"
+            " the development default, or shorter than 20 characters",
+            file=sys.stderr,
+        )
+        return EXIT_REFUSED
     try:
         match args.command:
             case "backup":
                 return backup(settings, args.kind)
+            case "bucket-create":
+                return timed(
+                    settings, "bucket-create", lambda: dumps.create_bucket(settings), record=False
+                )
             case "stanza-create":
                 return stanza_create(settings)
             case "info":

@@ -39,6 +39,26 @@ def _s3(settings: Settings) -> Any:
     )
 
 
+def create_bucket(settings: Settings) -> dict[str, str]:
+    """repo1's bucket, created when missing, with versioning on: an overwritten or deleted
+    object (by mistake, or by an attacker holding the keys) keeps its earlier versions."""
+    client = _s3(settings)
+    try:
+        client.head_bucket(Bucket=settings.s3_bucket)
+    except Exception:  # botocore's ClientError (404) or a connection error: try to create it
+        try:
+            client.create_bucket(Bucket=settings.s3_bucket)
+        except Exception as error:
+            raise CommandFailed(f"cannot create bucket {settings.s3_bucket}: {error}") from error
+    client.put_bucket_versioning(
+        Bucket=settings.s3_bucket, VersioningConfiguration={"Status": "Enabled"}
+    )
+    status = client.get_bucket_versioning(Bucket=settings.s3_bucket).get("Status", "")
+    if status != "Enabled":
+        raise CommandFailed(f"bucket {settings.s3_bucket}: versioning is {status or 'off'}")
+    return {"bucket": settings.s3_bucket, "versioning": status}
+
+
 def _check(proc: subprocess.Popen[bytes], what: str) -> None:
     stderr = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
     if proc.wait() != 0:

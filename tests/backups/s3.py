@@ -120,11 +120,6 @@ class S3Server:
             verify=str(self.ca_file),
         )
 
-    def create_bucket(self, name: str) -> None:
-        client = self.client()
-        client.create_bucket(Bucket=name)
-        client.put_bucket_versioning(Bucket=name, VersioningConfiguration={"Status": "Enabled"})
-
     def pgbackrest_env(self, bucket: str) -> dict[str, str]:
         """repo1 in this server's bucket, TLS verified against the test's CA."""
         return {
@@ -137,7 +132,7 @@ class S3Server:
             "PGBACKREST_REPO1_S3_REGION": REGION,
             "PGBACKREST_REPO1_S3_KEY": ACCESS_KEY,
             "PGBACKREST_REPO1_S3_KEY_SECRET": SECRET_KEY,
-            # A failing call fails in seconds instead of pgBackRest's default minute.
-            "PGBACKREST_IO_TIMEOUT": "10",
+            # A failing call fails in seconds instead of minutes (pgBackRest retries each call).
+            "PGBACKREST_IO_TIMEOUT": "5",
             "PGBACKREST_ARCHIVE_TIMEOUT": "30",
         }

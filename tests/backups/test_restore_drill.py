@@ -65,8 +65,8 @@ def _repo_env(env: dict[str, str]) -> dict[str, str]:
 
 
 def test_restore_drill(s3_server: S3Server, drill_dir: Path) -> None:
-    s3_server.create_bucket("drill")
     repo = s3_server.pgbackrest_env("drill")
+    _ok(run_tool(repo, "bucket-create"))
     origin = Site.start(drill_dir / "origin", *ORIGIN, backup_env=repo)
     try:
         emails = [f"drill-{n}@example.com" for n in range(4)]
