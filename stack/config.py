@@ -43,7 +43,7 @@ class StackConfig:
     backend_replicas: int = 1
     # Extra environment for the backend processes (settings of app/config.py).
     backend_env: dict[str, str] = field(default_factory=dict)
-    # Stanza and first full backup on a fresh cluster; pgBackRest settings over the defaults
+    # The stanza at start, a full backup of a new cluster; pgBackRest settings over the defaults
     # of stack/services/postgres.py (a local repository), e.g. an S3 repository.
     backups: bool = True
     backup_env: dict[str, str] = field(default_factory=dict)

@@ -1,9 +1,10 @@
 """A private PostgreSQL cluster under the state folder, or nothing when DATABASE_URL is given.
 
-The cluster runs with postgres/postgresql.conf, the file the compose files mount, and archives
+The cluster runs with postgres/postgresql.conf, the file the database image carries, and archives
 its WAL with pgBackRest (postgres/pgbackrest.conf) into a local encrypted repository under the
-state folder unless `StackConfig.backup_env` points it elsewhere. On its first start it creates
-the stanza and takes a full backup, as the compose stack's backup service does.
+state folder unless `StackConfig.backup_env` points it elsewhere. It makes sure the stanza
+exists at every start, and takes a full backup when the cluster is new, as the compose stack's
+backup service does.
 """
 
 from __future__ import annotations
@@ -111,9 +112,11 @@ class Postgres:
             if not exists:
                 run([str(bindir / "createdb"), *client, DATABASE], "createdb")
             self.url = f"postgresql+psycopg://postgres@127.0.0.1:{port}/{DATABASE}"
-            if fresh and config.backups:
+            if config.backups:
+                # Idempotent: also gives a cluster from before backups existed its stanza.
                 self.backup_tool(stack, "stanza-create")
-                self.backup_tool(stack, "backup", "full")
+                if fresh:
+                    self.backup_tool(stack, "backup", "full")
         except BaseException:
             # Not started as far as the runner knows: stop the server here.
             self.process.stop()

@@ -31,6 +31,7 @@ class Site:
         backend_port: int,
         backup_env: dict[str, str],
         with_backend: bool = True,
+        backups: bool = True,
     ) -> Site:
         state_dir.mkdir(parents=True, exist_ok=True)
         state_dir.chmod(0o755)  # the postgres user runs the cluster inside it
@@ -40,6 +41,7 @@ class Site:
             database_url=None,
             backend_workers=1,
             backup_env=backup_env,
+            backups=backups,
         )
         stack = Stack(config)
         config.log_dir.mkdir(parents=True, exist_ok=True)

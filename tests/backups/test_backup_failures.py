@@ -141,3 +141,22 @@ def test_verify_finds_a_corrupt_backup_file_and_versioning_repairs_it(
     )
     assert site.tool("verify").returncode == 0
     assert _metric(site, "backup_last_run_success", "verify") == 1
+
+
+def test_restore_refuses_a_running_or_non_empty_data_directory(site: Site, tmp_path: Path) -> None:
+    running = site.tool("restore", "--data-dir", str(site.data_dir))
+    assert running.returncode == 2
+    assert "PostgreSQL (pid" in running.stderr
+    assert "is running on" in running.stderr
+    assert "Restore into a new, empty directory" in running.stderr
+    assert (site.data_dir / "PG_VERSION").exists()
+
+    occupied = tmp_path / "data"
+    occupied.mkdir()
+    (occupied / "keep-me").write_text("not a database")
+    refused = site.tool(
+        "restore", "--data-dir", str(occupied), "--target-time", "2026-01-01 00:00:00+00"
+    )
+    assert refused.returncode == 2
+    assert "is not empty" in refused.stderr
+    assert (occupied / "keep-me").read_text() == "not a database"

@@ -51,7 +51,8 @@ def _restore(
     state_dir = drill_dir / name
     started = time.monotonic()
     _ok(run_tool(site_env, "restore", "--data-dir", str(state_dir / "postgres"), *args))
-    site = Site.start(state_dir, *ports, backup_env=_repo_env(site_env))
+    # A restored copy gets no stanza check: the point-in-time copy does not archive at all.
+    site = Site.start(state_dir, *ports, backup_env=_repo_env(site_env), backups=False)
     return site, time.monotonic() - started
 
 
