@@ -17,7 +17,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from stack.process import ManagedProcess, StartupError, run
+from stack.process import ManagedProcess, StartupError, port_open, run
 
 if TYPE_CHECKING:
     from stack.runner import Stack
@@ -58,6 +58,9 @@ class Postgres:
             self.url = config.database_url
             return
         port = config.ports.postgres
+        if port_open(port):
+            # Another server there would answer the readiness checks in this one's place.
+            raise StartupError(f"postgres: port {port} is already in use")
         data = config.state_dir / "postgres"
         bindir = _bindir()
         fresh = not (data / "PG_VERSION").exists()

@@ -14,9 +14,12 @@ from pathlib import Path
 import pytest
 
 from .s3 import S3Server
+from .site import free_port
 
+# First candidates; each server takes the next free port.
 S3_PORT = 31900
 S3_TLS_PORT = 31443
+
 
 # The budgets the restore drill enforces, in seconds (docs/backup-and-recovery.md).
 # RTO: from the start of the restore to the backend answering /health/ready on it.
@@ -40,7 +43,7 @@ def drill_dir() -> Iterator[Path]:
 def s3_server(drill_dir: Path) -> Iterator[S3Server]:
     server_dir = drill_dir / "s3"
     server_dir.mkdir()
-    server = S3Server(server_dir, S3_PORT, S3_TLS_PORT)
+    server = S3Server(server_dir, free_port(S3_PORT), free_port(S3_TLS_PORT))
     try:
         yield server.start()
     finally:

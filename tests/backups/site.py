@@ -13,6 +13,7 @@ from pathlib import Path
 import httpx
 
 from stack.config import REPO_ROOT, Ports, StackConfig
+from stack.process import port_open
 from stack.runner import Stack
 
 PASSWORD = "correct horse battery staple"  # noqa: S105 - drill accounts only
@@ -37,7 +38,7 @@ class Site:
         state_dir.chmod(0o755)  # the postgres user runs the cluster inside it
         config = StackConfig(
             state_dir=state_dir,
-            ports=Ports(postgres=postgres_port, backend=backend_port),
+            ports=Ports(postgres=free_port(postgres_port), backend=free_port(backend_port)),
             database_url=None,
             backend_workers=1,
             backup_env=backup_env,
@@ -105,6 +106,15 @@ class Site:
             ).split("|")
             result[table] = (int(count), digest)
         return result
+
+
+def free_port(first: int) -> int:
+    """The first port from `first` on, within a block of 50, that nothing listens on: the
+    machine is shared, and another server on a port would answer in this one's place."""
+    for port in range(first, first + 50):
+        if not port_open(port):
+            return port
+    raise RuntimeError(f"no free port in {first}-{first + 49}")
 
 
 def run_tool(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:

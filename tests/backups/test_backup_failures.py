@@ -19,7 +19,7 @@ from .s3 import S3Server
 from .site import Site, run_tool
 
 BUCKET = "failures"
-PORTS = (31436, 31830)
+PORTS = (31450, 31830)  # first candidates (site.free_port)
 
 
 @pytest.fixture(scope="module")

@@ -19,9 +19,10 @@ from .conftest import RPO_BUDGET_SECONDS, RTO_BUDGET_SECONDS
 from .s3 import S3Server
 from .site import Site, create_item, item_titles, log_in, run_tool, sign_up
 
-ORIGIN = (31433, 31800)
-RESTORED_AT_T = (31434, 31810)
-RESTORED_LATEST = (31435, 31820)
+# First candidates for (PostgreSQL, backend); each site takes the next free ones.
+ORIGIN = (31500, 31600)
+RESTORED_AT_T = (31550, 31650)
+RESTORED_LATEST = (31700, 31750)
 
 
 def _ok(result: object) -> dict[str, object]:
