@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from .s3 import S3Server
-from .site import free_port
+from .site import Site, free_port, run_tool
 
 # First candidates; each server takes the next free port.
 S3_PORT = 31900
@@ -48,3 +48,21 @@ def s3_server(drill_dir: Path) -> Iterator[S3Server]:
         yield server.start()
     finally:
         server.stop()
+
+
+SITE_BUCKET = "failures"
+SITE_PORTS = (31450, 31830)  # first candidates (site.free_port)
+
+
+@pytest.fixture(scope="session")
+def site(s3_server: S3Server, drill_dir: Path) -> Iterator[Site]:
+    """A cluster with its stanza and first full backup in S3 (no backend needed), for the
+    failure drills and the dumps."""
+    env = s3_server.pgbackrest_env(SITE_BUCKET)
+    created = run_tool(env, "bucket-create")
+    assert created.returncode == 0, created.stdout + created.stderr
+    started = Site.start(drill_dir / "site", *SITE_PORTS, backup_env=env, with_backend=False)
+    try:
+        yield started
+    finally:
+        started.stop()

@@ -95,6 +95,12 @@ class Site:
         """`python -m backup ARGS` with this site's settings; the caller checks the outcome."""
         return run_tool(self.stack.postgres.env, *args)
 
+    def tool_argv(self, *args: str) -> list[str]:
+        return [sys.executable, "-m", "backup", *args]
+
+    def tool_env(self) -> dict[str, str]:
+        return {**os.environ, **self.stack.postgres.env}
+
     def snapshot(self) -> dict[str, tuple[int, str]]:
         """Per table: the row count and an MD5 of the rows in order."""
         tables = self.psql("SELECT tablename FROM pg_tables WHERE schemaname = 'public'").split()
@@ -118,6 +124,7 @@ def free_port(first: int) -> int:
 
 
 def run_tool(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    """`python -m backup ARGS`, run from the repository root as an operator runs it."""
     return subprocess.run(
         [sys.executable, "-m", "backup", *args],
         capture_output=True,

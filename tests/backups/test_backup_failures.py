@@ -8,31 +8,13 @@ import re
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
-
-import pytest
 
 from stack.config import REPO_ROOT
 
+from .conftest import SITE_BUCKET as BUCKET
 from .s3 import S3Server
-from .site import Site, run_tool
-
-BUCKET = "failures"
-PORTS = (31450, 31830)  # first candidates (site.free_port)
-
-
-@pytest.fixture(scope="module")
-def site(s3_server: S3Server, drill_dir: Path) -> Iterator[Site]:
-    """A cluster with its stanza and first full backup in S3 (no backend needed)."""
-    env = s3_server.pgbackrest_env(BUCKET)
-    created = run_tool(env, "bucket-create")
-    assert created.returncode == 0, created.stdout + created.stderr
-    started = Site.start(drill_dir / "failures", *PORTS, backup_env=env, with_backend=False)
-    try:
-        yield started
-    finally:
-        started.stop()
+from .site import Site
 
 
 def _metric(site: Site, name: str, kind: str) -> float:
