@@ -142,6 +142,7 @@ def _running_postmaster(data_dir: Path) -> int | None:
 
 
 def restore(settings: Settings, data_dir: Path, target_time: str | None, archive_mode: str) -> int:
+    data_dir = data_dir.absolute()  # pgBackRest takes absolute paths only
     pid = _running_postmaster(data_dir)
     if pid is not None:
         print(

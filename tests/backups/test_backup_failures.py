@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import json
-import os
 import re
 import subprocess
-import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from stack.config import REPO_ROOT
@@ -36,10 +35,10 @@ def _archiver(site: Site) -> tuple[int, int, str]:
     return int(archived), int(failed), last
 
 
-def _wait(condition: object, timeout: float, what: str) -> None:
+def _wait(condition: Callable[[], bool], timeout: float, what: str) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if condition():  # type: ignore[operator]
+        if condition():
             return
         time.sleep(0.5)
     raise AssertionError(f"not {what} after {timeout:.0f}s")
@@ -50,9 +49,9 @@ def test_a_backup_fails_loudly_when_the_storage_goes_away_and_the_next_succeeds(
 ) -> None:
     first_success = _metric(site, "backup_last_success_timestamp_seconds", "full")
     backup = subprocess.Popen(
-        [sys.executable, "-m", "backup", "backup", "full"],
+        site.tool_argv("backup", "full"),
         cwd=REPO_ROOT,
-        env={**os.environ, **site.stack.postgres.env},
+        env=site.tool_env(),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,

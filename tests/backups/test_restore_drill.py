@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -25,10 +26,10 @@ RESTORED_AT_T = (31550, 31650)
 RESTORED_LATEST = (31700, 31750)
 
 
-def _ok(result: object) -> dict[str, object]:
+def _ok(result: subprocess.CompletedProcess[str]) -> dict[str, object]:
     """The JSON line of a successful run."""
-    assert result.returncode == 0, f"{result.stdout}{result.stderr}"  # type: ignore[attr-defined]
-    line: dict[str, object] = json.loads(result.stdout.strip().splitlines()[-1])  # type: ignore[attr-defined]
+    assert result.returncode == 0, f"{result.stdout}{result.stderr}"
+    line: dict[str, object] = json.loads(result.stdout.strip().splitlines()[-1])
     assert line["status"] == "success"
     return line
 
@@ -48,7 +49,6 @@ def _restore(
     site_env: dict[str, str], drill_dir: Path, name: str, ports: tuple[int, int], *args: str
 ) -> tuple[Site, float]:
     """`python -m backup restore` into a fresh directory, then the site on it; seconds taken."""
-
     state_dir = drill_dir / name
     started = time.monotonic()
     _ok(run_tool(site_env, "restore", "--data-dir", str(state_dir / "postgres"), *args))
