@@ -43,6 +43,10 @@ class StackConfig:
     backend_replicas: int = 1
     # Extra environment for the backend processes (settings of app/config.py).
     backend_env: dict[str, str] = field(default_factory=dict)
+    # The stanza at start, a full backup of a new cluster; pgBackRest settings over the defaults
+    # of stack/services/postgres.py (a local repository), e.g. an S3 repository.
+    backups: bool = True
+    backup_env: dict[str, str] = field(default_factory=dict)
 
     @property
     def repo_root(self) -> Path:
@@ -51,6 +55,11 @@ class StackConfig:
     @property
     def log_dir(self) -> Path:
         return self.state_dir / "logs"
+
+    @property
+    def textfile_dir(self) -> Path:
+        """Where node_exporter's textfile collector reads the backup metrics."""
+        return self.state_dir / "textfile"
 
     def backend_ports(self) -> list[int]:
         return [self.ports.backend + n for n in range(self.backend_replicas)]

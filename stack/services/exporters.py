@@ -52,7 +52,13 @@ class NodeExporter(_Exporter):
         return stack.config.ports.node_exporter
 
     def argv(self, stack: Stack, listen: str) -> list[str]:
-        return ["prometheus-node-exporter", f"--web.listen-address={listen}"]
+        # The backup tool writes its results here (backup/metrics.py).
+        stack.config.textfile_dir.mkdir(parents=True, exist_ok=True)
+        return [
+            "prometheus-node-exporter",
+            f"--web.listen-address={listen}",
+            f"--collector.textfile.directory={stack.config.textfile_dir}",
+        ]
 
 
 class PostgresExporter(_Exporter):
