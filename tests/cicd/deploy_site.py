@@ -247,6 +247,11 @@ def server(engine: Engine, images: Images, registry_port: int) -> Iterator[Serve
             "ALERT_WEBHOOK_URL=http://127.0.0.1:9/alert\nWATCHDOG_WEBHOOK_URL=http://127.0.0.1:9/w\n"
             "GRAFANA_ADMIN_PASSWORD=unused-here\n"
         )
+        # Every other variable the production file requires: its services do not run here.
+        text = (path / ".env").read_text()
+        required = re.findall(r"\$\{(\w+):\?", (REPO / "docker-compose.prod.yml").read_text())
+        missing = sorted({name for name in required if f"\n{name}=" not in f"\n{text}"})
+        (path / ".env").write_text(text + "".join(f"{name}=unused-here\n" for name in missing))
         try:
             yield Server(engine, path, f"http://127.0.0.1:{port}", images)
         finally:
