@@ -119,10 +119,24 @@ wait_replica_ready() {
 
 # nginx resolves `backend` when it (re)loads its config: a reload makes it send requests to
 # exactly the replicas running now, while its old workers finish the requests in flight.
+# SIGHUP to the container's PID 1, the nginx master, is the reload (no pid file needed).
 reload_nginx() {
-  compose exec -T nginx nginx -s reload >/dev/null
+  compose kill -s SIGHUP nginx >/dev/null 2>&1 || { say "could not reload nginx"; return 1; }
   # The new workers take over within a few hundred milliseconds.
   sleep 2
+}
+
+# Waits (bounded) until nginx sends requests to a replica of tag $1: proof that the reload
+# took the new replica in.
+wait_nginx_serves() {
+  local tag=$1 deadline=$((SECONDS + 15)) body
+  while ((SECONDS < deadline)); do
+    body=$(curl -ksS --max-time 5 "$CHECK_URL/health" 2>/dev/null || true)
+    [[ $body == *"\"commit\":\"$tag\""* ]] && return 0
+    sleep 0.2
+  done
+  say "nginx sends no request to a replica of $tag after reloading"
+  return 1
 }
 
 # Replaces, one at a time, every backend replica that does not run tag $1: start one of the
@@ -150,11 +164,12 @@ roll_backend() {
       docker rm -f "$new" >/dev/null
       return 1
     fi
-    reload_nginx
+    reload_nginx || return 1
+    wait_nginx_serves "$tag" || return 1
     say "replica ${new:0:12} ready and in nginx; stopping ${id:0:12} ($(image_tag_of "$id"))"
-    docker stop -t 30 "$id" >/dev/null
-    docker rm "$id" >/dev/null
-    reload_nginx
+    docker stop -t 30 "$id" >/dev/null || return 1
+    docker rm "$id" >/dev/null || return 1
+    reload_nginx || return 1
   done
 }
 

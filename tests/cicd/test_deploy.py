@@ -5,6 +5,7 @@ starts from the state the previous one left, as on a server."""
 
 from __future__ import annotations
 
+import re
 import subprocess
 import threading
 import time
@@ -52,8 +53,7 @@ def site(engine: Engine) -> Iterator[Server]:
         # Readiness needs the database to answer within a microsecond: never ready.
         push_derived(engine, images, B, BROKEN, backend="ENV READINESS_TIMEOUT_SECONDS=0.000001")
         push_derived(engine, images, B, NEW_FRONT_END, frontend=f"LABEL version={NEW_FRONT_END}")
-        head = next((REPO / "backend" / "migrations" / "versions").glob("*.py")).read_text()
-        down = head.split('revision: str = "', 1)[1].split('"', 1)[0]
+        down = migration_head()
         push_derived(
             engine,
             images,
@@ -91,6 +91,17 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_column("items", "colour")
 '''
+
+
+def migration_head() -> str:
+    """The newest migration of this checkout: the revision no other one revises."""
+    revisions, revised = set(), set()
+    for path in (REPO / "backend" / "migrations" / "versions").glob("*.py"):
+        text = path.read_text()
+        revisions |= set(re.findall(r'^revision(?:: str)? = "(\w+)"', text, re.M))
+        revised |= set(re.findall(r'^down_revision(?:: [\w |]+)? = "(\w+)"', text, re.M))
+    (head,) = revisions - revised
+    return head
 
 
 class Poller:
