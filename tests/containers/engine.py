@@ -73,19 +73,24 @@ def machine_lock(timeout: float = LOCK_WAIT_SECONDS) -> Iterator[None]:
     with LOCK_FILE.open("a") as handle:
         started = time.monotonic()
         deadline = started + timeout
+        said = False
         while True:
             try:
                 fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
                 break
             except BlockingIOError:
-                if int(time.monotonic() - started) % 60 == 0:
+                if not said:
                     print(f"waiting for {LOCK_FILE} (another private dockerd)", file=sys.stderr)
+                    said = True
                 if time.monotonic() > deadline:
                     raise EngineError(
                         f"{LOCK_FILE} still held after {timeout:.0f}s: another private "
                         "Docker engine runs on this machine"
                     ) from None
                 time.sleep(1)
+        if said:
+            waited = time.monotonic() - started
+            print(f"{LOCK_FILE}: waited {waited:.0f}s for the lock", file=sys.stderr)
         try:
             yield
         finally:
