@@ -40,6 +40,10 @@ test-edge: ## nginx, images and compose: static checks, then the live stack in C
 test-monitoring: ## Monitoring: promtool/amtool checks, rule tests, dashboards, live alerting (~5 min)
 	$(TOOLS) pytest tests/monitoring
 
+.PHONY: test-containers
+test-containers: ## Images built and both compose files run by a private Docker engine (~4 min warm)
+	$(TOOLS) pytest tests/containers
+
 .PHONY: lint
 lint: ## ruff, ruff format --check and mypy --strict on the Python code
 	$(BACKEND) ruff check .
