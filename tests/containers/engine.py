@@ -11,7 +11,8 @@ engines would fight over iptables and bridges). Its data root (images, build cac
 stand-in base images) lives under /var/tmp and is kept between runs, so a second run is warm;
 containers, networks and volumes are removed when it stops. It snapshots the host's iptables
 first and, once dockerd is gone, removes exactly the chains and rules it added and puts back
-the policies it changed; also after a test failure, Ctrl-C or SIGTERM.
+the policies it changed, and turns IP forwarding back off when it was; also after a test
+failure, Ctrl-C or SIGTERM.
 
 Environment: PRIVATE_DOCKERD_ROOT (the kept data root, default /var/tmp/private-dockerd),
 PRIVATE_DOCKERD_LOCK_WAIT (seconds to wait for the lock, default 1200).
@@ -43,6 +44,7 @@ LOCK_WAIT_SECONDS = float(os.environ.get("PRIVATE_DOCKERD_LOCK_WAIT", "1200"))
 # The Debian 20.10 client: the only one here that builds with BuildKit (`RUN --mount`).
 BUILD_CLIENT = "/usr/bin/docker"
 IPTABLES = ("iptables", "ip6tables")
+IP_FORWARD = (Path("/proc/sys/net/ipv4/ip_forward"), Path("/proc/sys/net/ipv6/conf/all/forwarding"))
 
 
 class EngineError(RuntimeError):
@@ -73,19 +75,24 @@ def machine_lock(timeout: float = LOCK_WAIT_SECONDS) -> Iterator[None]:
     with LOCK_FILE.open("a") as handle:
         started = time.monotonic()
         deadline = started + timeout
+        said = False
         while True:
             try:
                 fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
                 break
             except BlockingIOError:
-                if int(time.monotonic() - started) % 60 == 0:
+                if not said:
                     print(f"waiting for {LOCK_FILE} (another private dockerd)", file=sys.stderr)
+                    said = True
                 if time.monotonic() > deadline:
                     raise EngineError(
                         f"{LOCK_FILE} still held after {timeout:.0f}s: another private "
                         "Docker engine runs on this machine"
                     ) from None
                 time.sleep(1)
+        if said:
+            waited = time.monotonic() - started
+            print(f"{LOCK_FILE}: waited {waited:.0f}s for the lock", file=sys.stderr)
         try:
             yield
         finally:
@@ -119,6 +126,20 @@ def firewall_snapshot(tool: str) -> dict[str, Table] | None:
         elif line.startswith("-A "):
             current.rules.append(line[3:])
     return tables
+
+
+def firewall_state() -> dict[str, dict[str, Table]]:
+    """Every tool's tables, leaving out empty ones that accept everything (iptables-nft keeps a
+    table once created; without `nft` it cannot be deleted, and it changes nothing)."""
+    state = {}
+    for tool in IPTABLES:
+        tables = firewall_snapshot(tool) or {}
+        state[tool] = {
+            name: table
+            for name, table in tables.items()
+            if table.rules or set(table.policies.values()) - {"ACCEPT"}
+        }
+    return state
 
 
 def firewall_restore(tool: str, before: dict[str, Table] | None) -> list[str]:
@@ -330,6 +351,7 @@ def private_engine(data_root: Path = DATA_ROOT, ready_timeout: float = 60) -> It
     """Lock, snapshot the firewall, start dockerd; on exit undo all of it."""
     with _sigterm_raises(), machine_lock():
         firewall = {tool: firewall_snapshot(tool) for tool in IPTABLES}
+        forwarding = {path: path.read_text() for path in IP_FORWARD if path.exists()}
         old_bridges = bridges()
         RUN_DIR.mkdir(parents=True, exist_ok=True)
         data_root.mkdir(parents=True, exist_ok=True)
@@ -382,6 +404,10 @@ def private_engine(data_root: Path = DATA_ROOT, ready_timeout: float = 60) -> It
                     failures += firewall_restore(tool, before)
                 for bridge in bridges() - old_bridges:
                     subprocess.run(["ip", "link", "delete", bridge], check=False)
+                # dockerd turns IP forwarding on; it was off on these machines.
+                for path, value in forwarding.items():
+                    if path.read_text() != value:
+                        path.write_text(value)
                 shutil.rmtree(config_dir, ignore_errors=True)
                 if failures:
                     message = "private dockerd: could not undo\n" + "\n".join(failures)

@@ -168,7 +168,15 @@ class Stack:
 
     def containers(self) -> list[dict[str, Any]]:
         """`docker compose ps -a` as JSON, one dict per container."""
-        out = self.compose("ps", "-a", "--format", "json").stdout.strip()
+        for _ in range(5):
+            # A container removed between compose's list and its inspect fails the call.
+            result = self.compose("ps", "-a", "--format", "json", check=False)
+            if result.returncode == 0:
+                break
+            time.sleep(1)
+        else:
+            raise EngineError(f"docker compose ps: {result.stderr}")
+        out = result.stdout.strip()
         if out.startswith("["):
             return list(json.loads(out))
         return [json.loads(line) for line in out.splitlines() if line.strip()]
@@ -177,7 +185,14 @@ class Stack:
         """Every long-running service healthy and `prestart` exited 0; fails fast on an exit."""
         deadline = time.monotonic() + timeout
         while True:
-            containers = self.containers()
+            try:
+                containers = self.containers()
+            except EngineError:
+                # Compose lists a container it is still creating (a volume being filled).
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(2)
+                continue
             by_service: dict[str, list[dict[str, Any]]] = {}
             for container in containers:
                 by_service.setdefault(container["Service"], []).append(container)
