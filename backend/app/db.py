@@ -37,12 +37,20 @@ class Base(DeclarativeBase):
 
 
 def create_engine(settings: Settings) -> AsyncEngine:
+    """The worker's one pool. Its connections are in autocommit unless a session says otherwise.
+
+    Hot reads run a single SELECT straight on `engine.connect()`: in autocommit that is one
+    round trip, with no BEGIN, and `skip_autocommit_rollback` drops the ROLLBACK the pool would
+    send when the connection comes back. Sessions get transactions (`create_sessionmaker`).
+    """
     engine = create_async_engine(
         settings.database_url,
         pool_size=settings.db_pool_size,
         max_overflow=settings.db_max_overflow,
         pool_timeout=settings.db_pool_timeout_seconds,
         connect_args={"connect_timeout": settings.db_connect_timeout_seconds},
+        isolation_level="AUTOCOMMIT",
+        skip_autocommit_rollback=True,
     )
     event.listen(engine.sync_engine.pool, "checkout", _replace_if_closed_by_server)
     metrics.POOL_SIZE.set(settings.db_pool_size)
@@ -83,8 +91,10 @@ def publish_pool_metrics(engine: AsyncEngine) -> None:
 
 
 def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    # Sessions share the engine's pool but run in transactions (PostgreSQL's default level).
+    transactional = engine.execution_options(isolation_level="READ COMMITTED")
     # Objects stay readable after commit: the response is built after the session closes.
-    return async_sessionmaker(engine, expire_on_commit=False)
+    return async_sessionmaker(transactional, expire_on_commit=False)
 
 
 # Requests that only read need no transaction: each statement commits on its own, which saves

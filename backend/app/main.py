@@ -14,6 +14,7 @@ from sqlalchemy.pool import NullPool
 
 from app import __version__, fault_injection
 from app.auth.router import router as auth_router
+from app.auth.security import TokenVerifier
 from app.config import Settings, get_settings
 from app.db import create_engine, create_sessionmaker, publish_pool_metrics
 from app.errors import register_error_handlers
@@ -62,6 +63,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         generate_unique_id_function=_operation_id,
     )
     app.state.settings = settings
+    app.state.token_verifier = TokenVerifier(settings.secret_key.get_secret_value())
     register_error_handlers(app)
     app.add_middleware(RequestObservabilityMiddleware, metrics_enabled=settings.metrics_enabled)
 
