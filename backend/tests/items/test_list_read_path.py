@@ -7,7 +7,7 @@ import logging
 from typing import Any
 
 import httpx
-import jsonschema
+import jsonschema  # type: ignore[import-untyped]
 import psycopg
 import pytest
 from fastapi import FastAPI
