@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Row, bindparam, func, select, true
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+from sqlalchemy import Engine, bindparam, func, select, true
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+from sqlalchemy.util import greenlet_spawn
 
 from app.items.models import Item
+from app.observability import metrics
 from app.users.models import User
 
 # Built once, not per call: on the hottest read, constructing a statement costs more than
@@ -48,13 +51,26 @@ _OWNER_PAGE = (
 )
 
 
+# The names of the item columns that follow the total in each row of the page.
+PAGE_ITEM_COLUMNS = tuple(column.name for column in _OWNER_PAGE_ITEMS.c)
+
+
+def _owner_page(engine: Engine, params: dict[str, Any]) -> Sequence[Sequence[Any]]:
+    started = time.perf_counter()
+    with engine.connect() as connection:
+        metrics.POOL_ACQUIRE_DURATION.observe(time.perf_counter() - started)
+        return connection.execute(_OWNER_PAGE, params).all()
+
+
 async def page_for_token(
-    connection: AsyncConnection, owner_id: uuid.UUID, version: int, offset: int, limit: int
-) -> Sequence[Row[Any]] | None:
+    engine: AsyncEngine, owner_id: uuid.UUID, version: int, offset: int, limit: int
+) -> Sequence[Sequence[Any]] | None:
     """Rows of (total, item columns) for one page of the owner's items, newest first, or None
     if no user has this id and token version. A page with no items is one row of nulls."""
     params = {"owner_id": owner_id, "version": version, "offset": offset, "limit": limit}
-    rows = (await connection.execute(_OWNER_PAGE, params)).all()
+    # Check-out, statement and return in one hop to the greenlet that runs SQLAlchemy's sync
+    # core, where an AsyncConnection takes three (a tenth of this request's CPU).
+    rows = await greenlet_spawn(_owner_page, engine.sync_engine, params)
     return rows or None
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 import uuid
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
@@ -11,7 +10,7 @@ from app.auth.dependencies import Claims, revoked
 from app.errors import NotFoundError
 from app.items import repository
 from app.items.models import Item
-from app.items.schemas import ItemCreate, ItemPage, ItemPublic, ItemUpdate
+from app.items.schemas import ItemCreate, ItemPage, ItemUpdate
 from app.observability import metrics
 from app.users.models import User
 
@@ -21,20 +20,24 @@ async def list_page_json(engine: AsyncEngine, claims: Claims, offset: int, limit
 
     The token's version is checked in the same statement: a revoked token reads nothing.
     """
-    started = time.perf_counter()
-    async with engine.connect() as connection:
-        metrics.POOL_ACQUIRE_DURATION.observe(time.perf_counter() - started)
-        rows = await repository.page_for_token(
-            connection, claims.user_id, claims.token_version, offset, limit
-        )
+    rows = await repository.page_for_token(
+        engine, claims.user_id, claims.token_version, offset, limit
+    )
     if rows is None:
         raise revoked()
-    page = ItemPage(
-        # A page with no items is one row whose item columns are all null.
-        items=[ItemPublic.model_validate(row) for row in rows if row.id is not None],
-        total=rows[0].total,
-        offset=offset,
-        limit=limit,
+    # One validation of the whole page from plain dicts: half the cost of a model per row.
+    # A page with no items is one row whose item columns are all null.
+    page = ItemPage.model_validate(
+        {
+            "items": [
+                dict(zip(repository.PAGE_ITEM_COLUMNS, row[1:], strict=True))
+                for row in rows
+                if row[1] is not None
+            ],
+            "total": rows[0][0],
+            "offset": offset,
+            "limit": limit,
+        }
     )
     return _PAGE_JSON.to_json(page)
 
