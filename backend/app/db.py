@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import (
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.pool import ConnectionPoolEntry, QueuePool
 
+from app.cache import ItemCache
 from app.config import Settings
 from app.observability import metrics
 
@@ -119,6 +120,12 @@ async def _request_session(request: Request) -> AsyncIterator[AsyncSession]:
             await session.rollback()
             raise
         await session.commit()
+        # Pages cached for the user who wrote are now stale: make them unreachable before the
+        # response is sent, so the next request anywhere reads what was just committed.
+        cache: ItemCache | None = request.app.state.cache
+        user_id = getattr(request.state, "user_id", None)
+        if cache is not None and user_id is not None and not read_only:
+            await cache.bump(user_id)
 
 
 # scope="function": commit before the response is sent, so a 2xx means the data is stored.

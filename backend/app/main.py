@@ -15,6 +15,7 @@ from sqlalchemy.pool import NullPool
 from app import __version__, fault_injection
 from app.auth.router import router as auth_router
 from app.auth.security import TokenVerifier
+from app.cache import ItemCache
 from app.config import Settings, get_settings
 from app.db import create_engine, create_sessionmaker, publish_pool_metrics
 from app.errors import register_error_handlers
@@ -37,6 +38,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.engine = create_engine(settings)
         app.state.sessionmaker = create_sessionmaker(app.state.engine)
+        app.state.cache = ItemCache(settings) if settings.cache_enabled else None
         app.state.readiness_engine = create_async_engine(
             settings.database_url,
             poolclass=NullPool,
@@ -49,6 +51,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         finally:
             stats.cancel()
             await app.state.engine.dispose()
+            if app.state.cache is not None:
+                await app.state.cache.close()
             await app.state.readiness_engine.dispose()
             metrics.worker_stopped()
 

@@ -38,7 +38,8 @@ async def list_items(
 ) -> Response:
     """List my items, newest first."""
     # The hottest read: no session, one statement, the page validated and serialised once.
-    body = await service.list_page_json(request.app.state.engine, claims, offset, limit)
+    state = request.app.state
+    body = await service.list_page_json(state.engine, state.cache, claims, offset, limit)
     return Response(body, media_type="application/json")
 
 

@@ -7,6 +7,7 @@ import uuid
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from app.auth.dependencies import Claims, revoked
+from app.cache import ItemCache
 from app.errors import NotFoundError
 from app.items import repository
 from app.items.models import Item
@@ -15,11 +16,24 @@ from app.observability import metrics
 from app.users.models import User
 
 
-async def list_page_json(engine: AsyncEngine, claims: Claims, offset: int, limit: int) -> bytes:
-    """The owner's page as the JSON the API answers, read in one statement, validated.
+async def list_page_json(
+    engine: AsyncEngine, cache: ItemCache | None, claims: Claims, offset: int, limit: int
+) -> bytes:
+    """The owner's page as the JSON the API answers: from the cache, or from the database
+    (and then cached), where one statement checks the token's version and reads the page."""
+    if cache is None:
+        return await _read_page_json(engine, claims, offset, limit)
+    lookup = await cache.lookup(claims.user_id, claims.token_version, offset, limit)
+    if lookup is not None and lookup.body is not None:
+        return lookup.body
+    body = await _read_page_json(engine, claims, offset, limit)
+    if lookup is not None:
+        await cache.store(lookup, body)
+    return body
 
-    The token's version is checked in the same statement: a revoked token reads nothing.
-    """
+
+async def _read_page_json(engine: AsyncEngine, claims: Claims, offset: int, limit: int) -> bytes:
+    # The token's version is checked in the same statement: a revoked token reads nothing.
     rows = await repository.page_for_token(
         engine, claims.user_id, claims.token_version, offset, limit
     )
