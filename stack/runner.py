@@ -9,10 +9,16 @@ from stack.config import StackConfig
 from stack.services.alert_webhook import AlertWebhook
 from stack.services.alertmanager import Alertmanager
 from stack.services.backend import Backend
-from stack.services.exporters import NginxExporter, NodeExporter, PostgresExporter
+from stack.services.exporters import (
+    NginxExporter,
+    NodeExporter,
+    PostgresExporter,
+    RedisExporter,
+)
 from stack.services.nginx import Nginx
 from stack.services.postgres import Postgres
 from stack.services.prometheus import Prometheus
+from stack.services.redis import Redis
 
 
 class Service(Protocol):
@@ -29,6 +35,7 @@ class Stack:
     def __init__(self, config: StackConfig | None = None) -> None:
         self.config = config or StackConfig()
         self.postgres = Postgres()
+        self.redis = Redis()
         self.backend = Backend()
         self.nginx = Nginx()
         self.alert_webhook = AlertWebhook()
@@ -37,6 +44,7 @@ class Stack:
         # Start order. Prometheus comes last so that its first scrape finds every target up.
         self.services: list[Service] = [
             self.postgres,
+            self.redis,
             self.backend,
             self.nginx,
             self.alert_webhook,
@@ -44,6 +52,7 @@ class Stack:
             NodeExporter(),
             PostgresExporter(),
             NginxExporter(),
+            RedisExporter(),
             self.prometheus,
         ]
         self._started: list[Service] = []

@@ -87,6 +87,11 @@ CACHE_ERRORS = Counter(
     "Redis calls that failed or timed out (answered from PostgreSQL)",
     ["operation"],
 )
+# Every series exists from the start at zero, so a dashboard shows 0 errors, not "No data".
+for _result in ("hit", "miss", "skipped"):
+    CACHE_LOOKUPS.labels(result=_result)
+for _operation in ("lookup", "store", "bump"):
+    CACHE_ERRORS.labels(operation=_operation)
 CACHE_DURATION = Histogram(
     "app_cache_redis_duration_seconds",
     "Time of successful Redis calls",
