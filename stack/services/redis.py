@@ -55,4 +55,5 @@ class Redis:
 
 def _answers(port: int) -> bool:
     ping = ["redis-cli", "-h", "127.0.0.1", "-p", str(port), "ping"]
-    return subprocess.run(ping, capture_output=True, text=True, check=False).stdout.strip() == "PONG"
+    answer = subprocess.run(ping, capture_output=True, text=True, check=False)
+    return answer.stdout.strip() == "PONG"
