@@ -87,17 +87,18 @@ CACHE_ERRORS = Counter(
     "Redis calls that failed or timed out (answered from PostgreSQL)",
     ["operation"],
 )
-# Every series exists from the start at zero, so a dashboard shows 0 errors, not "No data".
-for _result in ("hit", "miss", "skipped"):
-    CACHE_LOOKUPS.labels(result=_result)
-for _operation in ("lookup", "store", "bump"):
-    CACHE_ERRORS.labels(operation=_operation)
 CACHE_DURATION = Histogram(
     "app_cache_redis_duration_seconds",
     "Time of successful Redis calls",
     ["operation"],
     buckets=(0.0002, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25),
 )
+# Every series exists from the start at zero, so a dashboard shows 0 errors, not "No data".
+for _result in ("hit", "miss", "skipped"):
+    CACHE_LOOKUPS.labels(result=_result)
+for _operation in ("lookup", "store", "bump"):
+    CACHE_ERRORS.labels(operation=_operation)
+    CACHE_DURATION.labels(operation=_operation)
 
 # The standard process collector only sees the process answering the scrape; in multiprocess
 # mode each worker publishes its own figures under the standard names and the scrape adds them.
