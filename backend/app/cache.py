@@ -85,6 +85,9 @@ class ItemCache:
     def __init__(self, settings: Settings) -> None:
         self._timeout = settings.cache_timeout_seconds
         self._ttl = settings.cache_ttl_seconds
+        # Each call is also bounded as a whole (asyncio.timeout below). Without the socket
+        # timeout too, a busy worker measured many more timeouts: every cancelled call drops
+        # its connection, and the reconnections pile up behind the next ones.
         self._redis = Redis.from_url(
             settings.redis_url,
             socket_timeout=self._timeout,

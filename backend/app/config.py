@@ -46,7 +46,7 @@ class Settings(BaseSettings):
     cache_enabled: bool = False
     redis_url: str = "redis://localhost:6379/0"
     cache_ttl_seconds: int = Field(60, ge=1)
-    cache_timeout_seconds: float = Field(0.05, gt=0)
+    cache_timeout_seconds: float = Field(0.25, gt=0)
 
     metrics_enabled: bool = True
     prometheus_multiproc_dir: Path | None = None

@@ -311,7 +311,7 @@ async def test_redis_that_stops_answering_costs_a_short_timeout_not_errors(
         redis_server.resume()
 
     assert requests > 8
-    assert slowest < 1.0  # each Redis call gives up after CACHE_TIMEOUT_SECONDS (0.05 s)
+    assert slowest < 1.0  # each Redis call gives up after CACHE_TIMEOUT_SECONDS (0.25 s)
     assert await cache_errors(clients) > errors  # Redis really failed, and it was seen
     for client in clients:
         await _comes_back(client, user)
