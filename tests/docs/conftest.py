@@ -1,0 +1,59 @@
+"""The live native stack the documents' native commands run against, on this area's ports
+(37000-37999), idle: no traffic but Prometheus's scrapes until a test makes some."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from stack.config import Ports, StackConfig
+from stack.process import port_open
+from stack.runner import Stack
+
+from .doc_commands import REPO
+
+DOCS_PORTS = Ports(
+    postgres=37433,
+    backend=37000,
+    nginx=37080,
+    nginx_internal=37081,
+    prometheus=37090,
+    alertmanager=37093,
+    node_exporter=37100,
+    nginx_exporter=37113,
+    postgres_exporter=37187,
+    alert_webhook=37095,
+)
+
+
+@pytest.fixture(scope="session")
+def docs_stack() -> Iterator[Stack]:
+    busy = [p for p in vars(DOCS_PORTS).values() if port_open(p)]
+    assert not busy, f"ports {busy} are taken: another docs test run on this machine?"
+    if not (REPO / "frontend" / "dist" / "index.html").exists():
+        subprocess.run(["npm", "run", "build"], cwd=REPO / "frontend", check=True)
+    # Readable by the `postgres` user, which runs the private cluster inside it.
+    state_dir = Path(tempfile.mkdtemp(prefix="docs-stack-"))
+    state_dir.chmod(0o755)
+    config = StackConfig(
+        state_dir=state_dir,
+        ports=DOCS_PORTS,
+        database_url=None,
+        environment="test",
+        backend_workers=1,
+        backend_replicas=1,
+    )
+    try:
+        with Stack(config) as stack:
+            yield stack
+    finally:
+        if os.environ.get("KEEP_STACK_STATE"):
+            print(f"docs stack state kept in {state_dir}")
+        else:
+            shutil.rmtree(state_dir, ignore_errors=True)
