@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from stack.config import Ports, StackConfig
-from stack.process import port_open
+from stack.process import StartupError, port_open
 from stack.runner import Stack
 
 from .doc_commands import REPO
@@ -50,10 +50,27 @@ def docs_stack() -> Iterator[Stack]:
         backend_replicas=1,
     )
     try:
-        with Stack(config) as stack:
-            yield stack
+        yield from _started(config)
     finally:
         if os.environ.get("KEEP_STACK_STATE"):
             print(f"docs stack state kept in {state_dir}")
         else:
             shutil.rmtree(state_dir, ignore_errors=True)
+
+
+def _started(config: StackConfig) -> Iterator[Stack]:
+    """The stack, started again if a port of this block was briefly held: 37000-37999 lies in
+    Linux's ephemeral range, so an outgoing connection elsewhere can own one for a moment."""
+    for attempt in range(3):
+        stack = Stack(config)
+        try:
+            stack.start()
+        except StartupError as error:
+            if "address already in use" not in str(error).lower() or attempt == 2:
+                raise
+            continue
+        try:
+            yield stack
+        finally:
+            stack.stop()
+        return
