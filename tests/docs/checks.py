@@ -56,6 +56,13 @@ UNCHECKED = {
     "wc": "a filter in a pipeline",
     "xargs": "a filter in a pipeline",
     "SUBST": "a command substitution, checked on its own",
+    "until": "shell syntax",
+    "while": "shell syntax",
+    "if": "shell syntax",
+    "fi": "shell syntax",
+    "[": "shell syntax",
+    "sleep": "waits",
+    "python3": "runs a script of the repository (its path is checked)",
 }
 # Location tags that say where a command runs, not what it shows.
 LOCATION_COMMENTS = re.compile(r"^(?:native|prod|dev|prod / dev|server|laptop)\b\W*$", re.I)
