@@ -7,9 +7,11 @@ import os
 import shutil
 import subprocess
 import tempfile
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 
 from stack.config import Ports, StackConfig
@@ -56,6 +58,23 @@ def docs_stack() -> Iterator[Stack]:
             print(f"docs stack state kept in {state_dir}")
         else:
             shutil.rmtree(state_dir, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def settled_stack(docs_stack: Stack) -> Stack:
+    """The stack once Prometheus has scraped every target and the Watchdog reached
+    Alertmanager: what an operator finds a minute after `make stack`."""
+    prometheus = docs_stack.prometheus.url(docs_stack)
+    alertmanager = f"http://127.0.0.1:{DOCS_PORTS.alertmanager}"
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        targets = httpx.get(f"{prometheus}/api/v1/targets", timeout=5).json()["data"]
+        alerts = httpx.get(f"{alertmanager}/api/v2/alerts", timeout=5).json()
+        healthy = all(t["health"] == "up" for t in targets["activeTargets"])
+        if healthy and any(a["labels"]["alertname"] == "Watchdog" for a in alerts):
+            return docs_stack
+        time.sleep(2)
+    raise AssertionError(f"the docs stack did not settle: {targets} {alerts}")
 
 
 def _started(config: StackConfig) -> Iterator[Stack]:

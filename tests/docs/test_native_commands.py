@@ -50,7 +50,8 @@ def translate(text: str, stack: Stack) -> str:
 
 
 @pytest.mark.parametrize("command", native_commands(), ids=lambda c: c.where)
-def test_native_command_runs(docs_stack: Stack, command: Command) -> None:
+def test_native_command_runs(settled_stack: Stack, command: Command) -> None:
+    docs_stack = settled_stack
     script = translate(command.text, docs_stack)
     env = {
         **os.environ,
