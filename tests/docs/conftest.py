@@ -70,7 +70,8 @@ def settled_stack(docs_stack: Stack) -> Stack:
     while time.monotonic() < deadline:
         targets = httpx.get(f"{prometheus}/api/v1/targets", timeout=5).json()["data"]
         alerts = httpx.get(f"{alertmanager}/api/v2/alerts", timeout=5).json()
-        healthy = all(t["health"] == "up" for t in targets["activeTargets"])
+        active = targets["activeTargets"]
+        healthy = bool(active) and all(t["health"] == "up" for t in active)
         if healthy and any(a["labels"]["alertname"] == "Watchdog" for a in alerts):
             return docs_stack
         time.sleep(2)
