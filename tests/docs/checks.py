@@ -82,7 +82,9 @@ def _is_placeholder(word: str) -> bool:
 # --- docker compose -------------------------------------------------------------------------
 
 
-def _parse_flags(cli_flags: dict[str, bool], words: list[str]) -> tuple[list[str], list[str], list[tuple[str, str]]]:
+def _parse_flags(
+    cli_flags: dict[str, bool], words: list[str]
+) -> tuple[list[str], list[str], list[tuple[str, str]]]:
     """Split words into (flags seen, positionals, (flag, value) pairs); unknown flags are kept
     in the flags list for the caller to report. Stops at the first positional when the CLI
     takes a COMMAND (the rest belongs to it)."""
@@ -139,7 +141,8 @@ def check_compose(command: Command, words: list[str]) -> Iterator[str]:
     if _is_placeholder(sub):
         return
     if sub not in top.subcommands:
-        yield f"`docker compose {sub}`: no such subcommand (Compose has {', '.join(sorted(top.subcommands))})"
+        known = ", ".join(sorted(top.subcommands))
+        yield f"`docker compose {sub}`: no such subcommand (Compose has {known})"
         return
     file = files[-1] if files else command.compose_file
     if not (REPO / file).is_file():
@@ -147,10 +150,11 @@ def check_compose(command: Command, words: list[str]) -> Iterator[str]:
         return
     services = compose_config(file)["services"]
     cli = cli_help("compose", sub)
-    flags, positionals, values = _parse_flags(cli.flags, args)
+    flags, positionals, _ = _parse_flags(cli.flags, args)
     for flag in flags:
         if flag not in cli.flags:
-            yield f"`docker compose {sub} {flag}`: no such flag (it has {', '.join(sorted(f for f in cli.flags if f.startswith('--')))})"
+            known = ", ".join(sorted(f for f in cli.flags if f.startswith("--")))
+            yield f"`docker compose {sub} {flag}`: no such flag (it has {known})"
     kinds = cli.positional_kinds()
     if not kinds or kinds[0] not in {"SERVICE", "SERVICE:SRC_PATH"}:
         return
@@ -229,7 +233,8 @@ def check_make(words: list[str]) -> Iterator[str]:
     targets = [w for w in words[1:] if not w.startswith("-") and "=" not in w]
     for target in targets:
         if target not in make_targets():
-            yield f"`make {target}`: no such target in the Makefile (it has {', '.join(sorted(make_targets()))})"
+            known = ", ".join(sorted(make_targets()))
+            yield f"`make {target}`: no such target in the Makefile (it has {known})"
 
 
 def check_npm(words: list[str]) -> Iterator[str]:
@@ -267,9 +272,13 @@ def check_url_ports(command: Command, words: list[str]) -> Iterator[str]:
         if not match:
             continue
         port = int(match.group(2) or (443 if word.startswith("https") else 80))
-        allowed = native if command.native else native | compose | published_ports()["docker-compose.prod.yml"]
+        allowed = (
+            native
+            if command.native
+            else native | compose | published_ports()["docker-compose.prod.yml"]
+        )
         if port not in allowed:
-            yield f"`{word}`: port {port} is not one the native stack listens on or compose publishes"
+            yield f"`{word}`: port {port} is not one the native stack or compose publishes"
 
 
 def check_repo_paths(command: Command, words: list[str], cwd: str) -> Iterator[str]:
@@ -277,7 +286,12 @@ def check_repo_paths(command: Command, words: list[str], cwd: str) -> Iterator[s
     if cwd is None:
         return
     for word in words:
-        if word.startswith(("-", "/", "~")) or "://" in word or _is_placeholder(word) or "$" in word:
+        if (
+            word.startswith(("-", "/", "~"))
+            or "://" in word
+            or _is_placeholder(word)
+            or "$" in word
+        ):
             continue
         candidate = word.split("=", 1)[-1] if word.startswith("-") else word
         first = candidate.lstrip("./").split("/")[0]

@@ -100,7 +100,7 @@ def _parse_help(text: str) -> Cli:
 def cli_help(*argv: str) -> Cli:
     """`argv --help` of the Compose binary of the dev group, or of the Docker client."""
     program = tool("docker-compose") if argv[0] == "compose" else tool("docker")
-    args = list(argv[1:]) if argv[0] == "compose" else list(argv[1:])
+    args = list(argv[1:])
     result = subprocess.run(
         [program, *args, "--help"],
         capture_output=True,
@@ -162,7 +162,7 @@ def _dockerfile_paths(dockerfile: Path, target: str | None) -> set[str]:
             stages[current].add(args[-1].rstrip("/"))
         elif keyword == "WORKDIR":
             stages[current].add(words[1])
-    chosen = stages.get(target or "", None) or list(stages.values())[-1]
+    chosen = stages.get(target or "") or list(stages.values())[-1]
     return {path for path in chosen if path.startswith("/")}
 
 

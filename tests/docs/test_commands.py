@@ -34,11 +34,13 @@ def problems_of(path: Path) -> list[str]:
         errors: list[str] = []
         shell_vars |= set(re.findall(r"\bfor\s+(\w+)\s+in\b", command.text))
         for name in expanded_variables(command.text):
-            if name not in shell_vars and not re.search(rf"\b{name}=", command.text.split(f"${name}")[0]):
+            if name not in shell_vars and not re.search(
+                rf"\b{name}=", command.text.split(f"${name}")[0]
+            ):
                 errors.append(
                     f"`${name}` is expanded by the operator's shell, where nothing on this page "
                     "sets it (compose reads .env, the shell does not): set it first, e.g. "
-                    f"`export {name}=$(sed -n 's/^{name}=//p' .env)`, or expand it inside the container"
+                    f"`export {name}=$(sed -n 's/^{name}=//p' .env)`, or expand it in the container"
                 )
         shell_vars |= variables_set_by(command.text)
         for words in simple_commands(command.text):
@@ -57,7 +59,7 @@ def problems_of(path: Path) -> list[str]:
                 continue
             errors += check_repo_paths(command, words, cwd) if cwd is not None else []
             errors += check_url_ports(command, words)
-            if program == "docker" and words[1:2] == ["compose"] or program == "docker-compose":
+            if (program == "docker" and words[1:2] == ["compose"]) or program == "docker-compose":
                 errors += check_compose(command, words)
             elif program == "docker":
                 errors += check_docker(words)
@@ -65,7 +67,7 @@ def problems_of(path: Path) -> list[str]:
                 errors += check_make(words)
             elif program == "npm":
                 errors += check_npm(words)
-            elif command.native or program == "curl" and _native_url(words):
+            elif command.native or (program == "curl" and _native_url(words)):
                 pass  # run against the live native stack (test_native_commands.py)
             elif needs_expectation(command, program):
                 errors.append(

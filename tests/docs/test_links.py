@@ -24,7 +24,7 @@ def test_relative_links_resolve(path: Path) -> None:
     broken = []
     for number, line in enumerate(path.read_text().splitlines(), start=1):
         for target in LINK.findall(line):
-            if re.match(r"^[a-z]+:", target) or target.startswith("#") and not target[1:]:
+            if re.match(r"^[a-z]+:", target) or (target.startswith("#") and not target[1:]):
                 continue
             file, _, anchor = target.partition("#")
             resolved = (path.parent / file).resolve() if file else path
@@ -60,4 +60,5 @@ def test_operator_pages_exist() -> None:
     for page in ["runbook.md", "troubleshooting.md", "scalability.md"]:
         assert (REPO / "docs" / page).is_file(), page
     runbook = (REPO / "docs" / "runbook.md").read_text()
-    assert "make status" in runbook and "scripts/status.py --compose" in runbook
+    assert "make status" in runbook
+    assert "scripts/status.py --compose" in runbook

@@ -32,8 +32,10 @@ def native_commands() -> list[Command]:
         for c in all_commands()
         if c.native
         or re.match(r"^make status\b", c.text)
-        or re.search(r"https?://127\.0\.0\.1:\d+", c.text)
-        and not c.text.startswith(("ssh", "docker"))
+        or (
+            re.search(r"https?://127\.0\.0\.1:\d+", c.text)
+            and not c.text.startswith(("ssh", "docker"))
+        )
     ]
 
 

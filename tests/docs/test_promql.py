@@ -41,7 +41,9 @@ def stored_names(docs_stack: Stack) -> set[str]:
         token = client.post(
             "/api/v1/auth/login", data={"username": email, "password": "correct horse"}
         ).json()["access_token"]
-        client.post("/api/v1/items", json={"title": "t"}, headers={"Authorization": f"Bearer {token}"})
+        client.post(
+            "/api/v1/items", json={"title": "t"}, headers={"Authorization": f"Bearer {token}"}
+        )
         client.get("/api/v1/test/error")
     time.sleep(35)
     url = f"{docs_stack.prometheus.url(docs_stack)}/api/v1/label/__name__/values"
