@@ -5,6 +5,7 @@ idle counter from a broken query. Runs before any test here makes traffic (file 
 from __future__ import annotations
 
 import time
+from datetime import UTC, datetime
 
 import httpx
 import pytest
@@ -33,6 +34,16 @@ def idle_prometheus(settled_stack: Stack) -> PrometheusAPI:
         lambda: prometheus.query("min(count_over_time(up[1m])) >= 2"),
         timeout=60,
         what="two scrapes of every target",
+    )
+    # Then one evaluation of every rule group after them, so recorded series have their value.
+    scraped = datetime.now(UTC)
+    wait_for(
+        lambda: all(
+            datetime.fromisoformat(group["lastEvaluation"]) > scraped
+            for group in prometheus.get("rules")["groups"]
+        ),
+        timeout=60,
+        what="every rule group evaluated after those scrapes",
     )
     return prometheus
 

@@ -14,6 +14,7 @@ import yaml
 
 from stack.runner import Stack
 from tests.monitoring.monitoring_files import metric_names, rules
+from tests.monitoring.prometheus_api import PrometheusAPI, wait_for
 
 from .doc_commands import PromQL, all_promql
 
@@ -32,7 +33,8 @@ def test_promql_parses(expr: PromQL, tmp_path: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def stored_names(docs_stack: Stack) -> set[str]:
+def stored_names(settled_stack: Stack) -> set[str]:
+    docs_stack = settled_stack
     """Metric names after one of each kind of request, and two scrapes to see them."""
     with httpx.Client(base_url=docs_stack.nginx.url(docs_stack), timeout=10) as client:
         email = f"docs-{time.time_ns()}@example.com"
@@ -45,9 +47,16 @@ def stored_names(docs_stack: Stack) -> set[str]:
             "/api/v1/items", json={"title": "t"}, headers={"Authorization": f"Bearer {token}"}
         )
         client.get("/api/v1/test/error")
-    time.sleep(35)
-    url = f"{docs_stack.prometheus.url(docs_stack)}/api/v1/label/__name__/values"
-    return set(httpx.get(url, timeout=10).json()["data"])
+    prometheus = PrometheusAPI(docs_stack.prometheus.url(docs_stack))
+    # Scraped after the requests: the counters they moved are non-zero in Prometheus.
+    wait_for(
+        lambda: prometheus.query(
+            'app_items_created_total > 0 and on () http_requests_total{status="500"}'
+        ),
+        timeout=60,
+        what="the requests scraped",
+    )
+    return set(prometheus.get("label/__name__/values"))
 
 
 @pytest.mark.parametrize("expr", all_promql(), ids=lambda e: e.where)
