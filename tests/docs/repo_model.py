@@ -40,8 +40,10 @@ def env_example() -> dict[str, str]:
 
 @functools.cache
 def compose_config(file: str) -> dict[str, Any]:
-    """The model `docker compose -f FILE config` resolves, with .env.example's values."""
+    """The model `docker compose -f FILE config` resolves, with .env.example's values and every
+    profile's services (a documented `--profile x run svc` names one)."""
     argv = [tool("docker-compose"), "-f", str(REPO / file), "--env-file", str(ENV_EXAMPLE)]
+    argv += ["--profile", "*"]
     clean_env = {"PATH": os.environ["PATH"], "HOME": os.environ.get("HOME", str(REPO))}
     result = subprocess.run(
         [*argv, "config", "--format", "json"],
