@@ -150,7 +150,9 @@ def check_compose(command: Command, words: list[str]) -> Iterator[str]:
         return
     services = compose_config(file)["services"]
     cli = cli_help("compose", sub)
-    flags, positionals, _ = _parse_flags(cli.flags, args)
+    flags, positionals, values = _parse_flags(cli.flags, args)
+    # `run -v VOLUME:/path` mounts a path of its own for that one container.
+    extra_mounts = {v.split(":")[1] for f, v in values if f in {"-v", "--volume"} and ":" in v}
     for flag in flags:
         if flag not in cli.flags:
             known = ", ".join(sorted(f for f in cli.flags if f.startswith("--")))
@@ -178,7 +180,7 @@ def check_compose(command: Command, words: list[str]) -> Iterator[str]:
             return
     if inner and named and not _is_placeholder(named[0]):
         service = named[0]
-        yield from _check_inside_container(file, service, inner)
+        yield from _check_inside_container(file, service, inner, extra_mounts)
     if sub == "cp" and named and ":" in named[0]:
         yield from _check_container_path(file, named[0].split(":")[0], named[0].split(":", 1)[1])
 
@@ -195,7 +197,9 @@ def _one_shot_services(services: dict[str, dict[str, object]]) -> set[str]:
     return found
 
 
-def _check_inside_container(file: str, service: str, inner: list[str]) -> Iterator[str]:
+def _check_inside_container(
+    file: str, service: str, inner: list[str], extra_mounts: set[str] | None = None
+) -> Iterator[str]:
     """A command run in `service`'s container: its absolute paths exist there, and the
     variables a `sh -c '...'` expands are set there."""
     if inner[:2] in (["sh", "-c"], ["bash", "-c"]) and len(inner) > 2:
@@ -209,16 +213,18 @@ def _check_inside_container(file: str, service: str, inner: list[str]) -> Iterat
                 )
         for words in simple_commands(script):
             for word in words:
-                yield from _check_container_path(file, service, word)
+                yield from _check_container_path(file, service, word, extra_mounts)
         return
     for word in inner:
-        yield from _check_container_path(file, service, word)
+        yield from _check_container_path(file, service, word, extra_mounts)
 
 
-def _check_container_path(file: str, service: str, word: str) -> Iterator[str]:
+def _check_container_path(
+    file: str, service: str, word: str, extra_mounts: set[str] | None = None
+) -> Iterator[str]:
     if not re.match(r"^/[\w.-]", word) or word.startswith("//"):
         return
-    known = container_paths(file, service)
+    known = container_paths(file, service) | (extra_mounts or set())
     if not any(word == path or word.startswith(path.rstrip("/") + "/") for path in known):
         yield (
             f"`{word}` is not a path {service}'s image or mounts in {file} provide "
