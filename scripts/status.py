@@ -63,8 +63,15 @@ def compose_services(report: Report) -> None:
     if result.returncode != 0:
         report.line(False, f"docker compose ps failed: {result.stderr.strip()}")
         return
-    lines = [json.loads(line) for line in result.stdout.splitlines() if line.strip()]
-    for c in sorted(lines, key=lambda c: c["Name"]):
+    containers: list[dict[str, Any]] = []
+    for line in result.stdout.splitlines():
+        if line.strip():
+            # One object per line since Compose 2.21; one array before.
+            parsed = json.loads(line)
+            containers += parsed if isinstance(parsed, list) else [parsed]
+    if not containers:
+        report.line(False, "no container: is this the folder of the compose file?")
+    for c in sorted(containers, key=lambda c: c["Name"]):
         state, health, service = c["State"], c.get("Health", ""), c["Service"]
         one_shot = service == "prestart"
         ok = (
