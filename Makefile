@@ -43,6 +43,9 @@ test-monitoring: ## Monitoring: promtool/amtool checks, rule tests, dashboards, 
 .PHONY: test-kubernetes
 test-kubernetes: ## Kubernetes manifests: render, strict schemas, checkov, parity with compose (~20 s)
 	$(TOOLS) pytest tests/kubernetes
+.PHONY: test-faults
+test-faults: ## Faults on a small native stack: killed processes, keyed retries, malformed requests (~2 min)
+	$(TOOLS) pytest tests/faults
 
 .PHONY: lint
 lint: ## ruff, ruff format --check and mypy --strict on the Python code

@@ -38,8 +38,11 @@ class ManagedProcess:
         self.env = {**os.environ, **(env or {})}
         self.cwd = cwd
         self.proc: subprocess.Popen[bytes] | None = None
+        # Set by stop(): an exit the stack asked for, which the supervisor leaves alone.
+        self.stopping = False
 
     def start(self) -> ManagedProcess:
+        self.stopping = False
         if shutil.which(self.argv[0]) is None:
             raise StartupError(f"{self.name}: {self.argv[0]} not found; `make deps` installs it")
         self.log_file.parent.mkdir(parents=True, exist_ok=True)
@@ -67,6 +70,7 @@ class ManagedProcess:
 
     def stop(self, timeout: float = 20.0) -> int | None:
         """SIGTERM the process group, wait, then SIGKILL what is left. Returns the exit code."""
+        self.stopping = True
         if self.proc is None:
             return None
         if self.proc.poll() is None:
@@ -77,6 +81,21 @@ class ManagedProcess:
                 _signal_group(self.proc.pid, signal.SIGKILL)
                 self.proc.wait(5)
         return self.proc.returncode
+
+    def exited_unexpectedly(self) -> bool:
+        return self.proc is not None and not self.stopping and self.proc.poll() is not None
+
+    def restart(self) -> ManagedProcess:
+        """Start again after an unexpected exit, once what is left of the old group is gone.
+
+        The group outlives its leader: nginx's workers keep the listening socket, PostgreSQL's
+        backends its shared memory, uvicorn's workers their sockets; all must go first.
+        """
+        if self.proc is not None:
+            _signal_group(self.proc.pid, signal.SIGKILL)
+        with self.log_file.open("a") as log:
+            log.write(f"--- {self.name} restarted by the stack's supervisor ---\n")
+        return self.start()
 
     def log_tail(self, lines: int = 30) -> str:
         try:

@@ -6,6 +6,7 @@ from types import TracebackType
 from typing import Protocol
 
 from stack.config import StackConfig
+from stack.process import ManagedProcess
 from stack.services.alert_webhook import AlertWebhook
 from stack.services.alertmanager import Alertmanager
 from stack.services.backend import Backend
@@ -13,6 +14,7 @@ from stack.services.exporters import NginxExporter, NodeExporter, PostgresExport
 from stack.services.nginx import Nginx
 from stack.services.postgres import Postgres
 from stack.services.prometheus import Prometheus
+from stack.supervisor import Supervisor
 
 
 class Service(Protocol):
@@ -47,6 +49,7 @@ class Stack:
             self.prometheus,
         ]
         self._started: list[Service] = []
+        self.supervisor = Supervisor(self.processes, self.config.log_dir / "stack.log")
 
     def start(self) -> Stack:
         self.config.log_dir.mkdir(parents=True, exist_ok=True)
@@ -57,9 +60,20 @@ class Stack:
         except BaseException:
             self.stop()
             raise
+        self.supervisor.start()
         return self
 
+    def processes(self) -> list[ManagedProcess]:
+        """Every long-running process of the started services, for the supervisor."""
+        found: list[ManagedProcess] = []
+        for service in self._started:
+            process = getattr(service, "process", None)
+            found += [process] if isinstance(process, ManagedProcess) else []
+            found += getattr(service, "replicas", [])
+        return found
+
     def stop(self) -> None:
+        self.supervisor.stop()
         while self._started:
             self._started.pop().stop()
 

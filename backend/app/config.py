@@ -32,6 +32,8 @@ class Settings(BaseSettings):
     readiness_timeout_seconds: float = Field(2.0, gt=0)
     prestart_db_wait_seconds: float = Field(60.0, gt=0)
 
+    idempotency_key_ttl_seconds: int = Field(24 * 60 * 60, ge=60)
+
     first_admin_email: EmailStr = "admin@example.com"
     first_admin_password: SecretStr = SecretStr(DEFAULT_SECRET)
 
@@ -40,6 +42,7 @@ class Settings(BaseSettings):
     web_workers: int = Field(2, ge=1)
     web_concurrency_limit: int = Field(1000, ge=1)
     graceful_shutdown_seconds: int = Field(20, ge=0)
+    request_head_timeout_seconds: float = Field(20.0, gt=0)
     forwarded_allow_ips: str = "127.0.0.1"
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 

@@ -24,6 +24,44 @@ logger = logging.getLogger(__name__)
 RETRY_AFTER_SECONDS = 1
 
 
+# Every `error` code a client can receive, from the backend or from nginx, with its status and
+# meaning. The OpenAPI description and docs/architecture.md list them all; tests check that the
+# code base and nginx/snippets/json-errors.conf use no other.
+ERROR_CODES: dict[str, tuple[int, str]] = {
+    "malformed_body": (400, "the body is not valid UTF-8 (backend)"),
+    "bad_request": (400, "nginx could not parse the request"),
+    "incorrect_password": (400, "the current password is wrong"),
+    "not_authenticated": (401, "no bearer token"),
+    "invalid_token": (401, "the token is invalid, expired or revoked"),
+    "invalid_credentials": (401, "wrong email or password"),
+    "not_found": (404, "no such route or item"),
+    "method_not_allowed": (405, "the route exists, not with this method"),
+    "request_timeout": (408, "the client sent its request too slowly (nginx)"),
+    "email_taken": (409, "an account with this email exists"),
+    "idempotency_key_reused": (409, "the Idempotency-Key was used with another request"),
+    "payload_too_large": (413, "the body is over 1 MiB (nginx) or 2 MiB (backend)"),
+    "uri_too_long": (414, "the URL is too long (nginx)"),
+    "validation_error": (422, "fields failed validation; `detail` lists them"),
+    "rate_limited": (429, "too many log-in or sign-up attempts (nginx)"),
+    "request_header_too_large": (431, "the request line or headers are too large"),
+    "internal_error": (500, "a bug of ours; the X-Request-ID finds it in the logs"),
+    "not_implemented": (501, "a transfer encoding or method nginx does not support"),
+    "bad_gateway": (502, "no backend answered (nginx); Retry-After"),
+    "service_unavailable": (503, "overloaded, or the database is unreachable; Retry-After"),
+    "not_ready": (503, "readiness: the database is unreachable; Retry-After"),
+    "gateway_timeout": (504, "the backend did not answer in time (nginx); Retry-After"),
+    "http_version_not_supported": (505, "not HTTP/1.x (nginx)"),
+}
+
+
+def error_codes_markdown() -> str:
+    """The table of ERROR_CODES, for the OpenAPI description."""
+    rows = [
+        f"| `{code}` | {status} | {meaning} |" for code, (status, meaning) in ERROR_CODES.items()
+    ]
+    return "\n".join(["| error | status | meaning |", "|---|---|---|", *rows])
+
+
 class FieldError(BaseModel):
     field: str
     location: str
@@ -40,6 +78,8 @@ class ErrorResponse(BaseModel):
 class AppError(Exception):
     status_code = 500
     code = "internal_error"
+    # The codes this class answers with, when it is not only `code` (for the OpenAPI schema).
+    documented_codes: tuple[str, ...] = ()
 
     def __init__(self, message: str, headers: dict[str, str] | None = None) -> None:
         super().__init__(message)
@@ -60,6 +100,14 @@ class EmailTakenError(AppError):
         super().__init__("An account with this email already exists")
 
 
+class IdempotencyKeyReusedError(AppError):
+    status_code = 409
+    code = "idempotency_key_reused"
+
+    def __init__(self) -> None:
+        super().__init__("This Idempotency-Key was already used with a different request")
+
+
 class IncorrectPasswordError(AppError):
     status_code = 400
     code = "incorrect_password"
@@ -70,6 +118,7 @@ class IncorrectPasswordError(AppError):
 
 class AuthenticationError(AppError):
     status_code = 401
+    documented_codes = ("not_authenticated", "invalid_token", "invalid_credentials")
 
     def __init__(self, code: str, message: str) -> None:
         super().__init__(message, headers={"WWW-Authenticate": "Bearer"})
@@ -95,11 +144,25 @@ def error_response(
 
 
 def error_responses(*errors: type[AppError]) -> dict[int | str, dict[str, Any]]:
-    """The `responses=` of a route: documents its errors in OpenAPI with the one error shape."""
-    documented: dict[int | str, dict[str, Any]] = {422: {"model": ErrorResponse}}
-    for error in errors:
-        documented[error.status_code] = {"model": ErrorResponse}
-    return documented
+    """The `responses=` of a route: its errors in OpenAPI, in the one shape, with their codes.
+
+    Every API route may also answer 422 (a malformed request) and 503 (database unavailable or
+    pool exhausted, with Retry-After).
+    """
+    codes: dict[int, list[str]] = {422: ["validation_error"]}
+    documented: tuple[type[AppError], ...] = (*errors, ServiceUnavailableError)
+    for error in documented:
+        for code in error.documented_codes or (error.code,):
+            codes.setdefault(error.status_code, [])
+            if code not in codes[error.status_code]:
+                codes[error.status_code].append(code)
+    return {
+        status: {
+            "model": ErrorResponse,
+            "description": "Error codes: " + ", ".join(f"`{code}`" for code in names),
+        }
+        for status, names in codes.items()
+    }
 
 
 def _field_errors(exc: RequestValidationError) -> list[FieldError]:
@@ -124,12 +187,15 @@ async def _validation_error(_: Request, exc: RequestValidationError) -> JSONResp
     return error_response(422, "validation_error", _field_errors(exc))
 
 
-_HTTP_CODES = {404: "not_found", 405: "method_not_allowed"}
+# FastAPI's own HTTP errors. Its only 400 is a body it cannot decode (bytes that are not UTF-8);
+# a body that decodes but is not JSON is a 422 validation_error.
+_HTTP_CODES = {400: "malformed_body", 404: "not_found", 405: "method_not_allowed"}
+_HTTP_DETAILS = {400: "The request body is not valid UTF-8 JSON", 404: "Not found"}
 
 
 async def _http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
     code = _HTTP_CODES.get(exc.status_code, "http_error")
-    detail = "Not found" if exc.status_code == 404 else str(exc.detail)
+    detail = _HTTP_DETAILS.get(exc.status_code, str(exc.detail))
     return error_response(exc.status_code, code, detail, exc.headers)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from collections.abc import AsyncIterator
 
 from fastapi import FastAPI
@@ -16,15 +17,20 @@ from app import __version__, fault_injection
 from app.auth.router import router as auth_router
 from app.config import Settings, get_settings
 from app.db import create_engine, create_sessionmaker, publish_pool_metrics
-from app.errors import register_error_handlers
+from app.errors import error_codes_markdown, register_error_handlers
+from app.idempotency.service import purge_expired
 from app.items.router import router as items_router
+from app.limits import BodySizeLimitMiddleware
 from app.observability import metrics
 from app.observability.health import router as health_router
 from app.observability.logging import configure_logging
 from app.observability.middleware import RequestObservabilityMiddleware
 from app.users.router import router as users_router
 
+logger = logging.getLogger(__name__)
+
 WORKER_STATS_INTERVAL_SECONDS = 1
+IDEMPOTENCY_PURGE_INTERVAL_SECONDS = 600
 ROUTERS = (auth_router, users_router, items_router, health_router)
 
 
@@ -43,16 +49,22 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         )
         metrics.worker_started(__version__, settings.git_commit)
         stats = asyncio.create_task(_publish_worker_stats_forever(app.state.engine))
+        purge = asyncio.create_task(_purge_idempotency_keys_forever(app))
         try:
             yield
         finally:
             stats.cancel()
+            purge.cancel()
             await app.state.engine.dispose()
             await app.state.readiness_engine.dispose()
             metrics.worker_stopped()
 
     app = FastAPI(
         title="Reference app API",
+        description=(
+            'Every error is `{"error": <code>, "detail": <sentence or field list>}`. '
+            "Every 502, 503 and 504 carries `Retry-After`.\n\n" + error_codes_markdown()
+        ),
         version=__version__,
         lifespan=lifespan,
         openapi_url="/api/v1/openapi.json",
@@ -63,6 +75,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     register_error_handlers(app)
+    app.add_middleware(BodySizeLimitMiddleware)
     app.add_middleware(RequestObservabilityMiddleware, metrics_enabled=settings.metrics_enabled)
 
     # Routers carry their full path, so the route a request matched names its whole template.
@@ -91,3 +104,17 @@ async def _publish_worker_stats_forever(engine: AsyncEngine) -> None:
         publish_pool_metrics(engine)
         metrics.publish_process_stats()
         await asyncio.sleep(WORKER_STATS_INTERVAL_SECONDS)
+
+
+async def _purge_idempotency_keys_forever(app: FastAPI) -> None:
+    """Delete expired idempotency keys now and then (each worker; deleting twice is harmless)."""
+    while True:
+        await asyncio.sleep(IDEMPOTENCY_PURGE_INTERVAL_SECONDS)
+        try:
+            async with app.state.sessionmaker.begin() as session:
+                purged = await purge_expired(session, app.state.settings)
+        except Exception as exc:  # the database may be down; try again next time
+            logger.warning("idempotency key purge failed", extra={"error": str(exc)[:200]})
+            continue
+        if purged:
+            logger.info("idempotency keys purged", extra={"count": purged})

@@ -16,6 +16,7 @@ import uvicorn
 from pydantic import ValidationError
 
 from app.config import Settings, get_settings
+from app.limits import GuardedHttpToolsProtocol
 
 # Longer than nginx keeps idle upstream connections, so nginx always closes them first and
 # never sends a request on a connection uvicorn is closing.
@@ -51,7 +52,7 @@ def main(argv: list[str] | None = None, factory: str = "app.main:create_app") ->
         reload=args.reload,
         reload_dirs=[str(Path(__file__).parent)] if args.reload else None,
         loop="uvloop",
-        http="httptools",
+        http=GuardedHttpToolsProtocol,
         log_config=None,
         access_log=False,
         server_header=False,

@@ -7,6 +7,7 @@ from sqlalchemy import create_engine, pool
 
 from app.config import get_settings
 from app.db import Base
+from app.idempotency import models as _idempotency  # noqa: F401 - registers the table
 from app.items import models as _items  # noqa: F401 - registers the table
 from app.users import models as _users  # noqa: F401 - registers the table
 

@@ -78,7 +78,7 @@ async def client(app: FastAPI, database_url: str) -> AsyncIterator[httpx.AsyncCl
     """The client of the shared app; the tables are emptied after each test."""
     yield app.state.test_client
     async with await psycopg.AsyncConnection.connect(libpq_url(database_url)) as connection:
-        await connection.execute("TRUNCATE users, items CASCADE")
+        await connection.execute("TRUNCATE users, items, idempotency_keys CASCADE")
 
 
 @dataclass

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import json
 import logging
+import re
+from pathlib import Path
 
 import httpx
 import pytest
 
 from app.config import Settings
+from app.errors import _HTTP_CODES, ERROR_CODES
 from app.fault_injection import InjectedFaultError
 from app.main import create_app
 from tests.conftest import running
@@ -57,3 +60,37 @@ async def test_wrong_content_type_is_a_422(client: httpx.AsyncClient) -> None:
 
     assert answer.status_code == 422
     assert json.loads(answer.text)["error"] == "validation_error"
+
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def codes_used_in_the_code_base() -> set[str]:
+    """Every error code the backend's code or nginx's JSON error pages can answer with."""
+    used = set()
+    for source in (REPO / "backend" / "app").rglob("*.py"):
+        text = source.read_text()
+        used |= set(re.findall(r'\bcode = "([a-z_]+)"', text))
+        used |= set(re.findall(r'error_response\(\s*\d+,\s*"([a-z_]+)"', text))
+        used |= set(re.findall(r'_refusal\(\s*\d+,\s*"([a-z_]+)"', text))
+        used |= set(re.findall(r'AuthenticationError\(\s*"([a-z_]+)"', text))
+    used |= set(_HTTP_CODES.values())
+    nginx = (REPO / "nginx" / "snippets" / "json-errors.conf").read_text()
+    used |= set(re.findall(r'"error":"([a-z_]+)"', nginx))
+    return used
+
+
+def test_every_error_code_is_in_the_registry() -> None:
+    used = codes_used_in_the_code_base()
+
+    assert len(used) > 15
+    assert used <= set(ERROR_CODES), used - set(ERROR_CODES)
+
+
+def test_every_error_code_is_documented() -> None:
+    architecture = (REPO / "docs" / "architecture.md").read_text()
+    schema = json.dumps(create_app(Settings(environment="development")).openapi())
+
+    for code in ERROR_CODES:
+        assert f"`{code}`" in architecture, code
+        assert f"`{code}`" in schema, code

@@ -77,3 +77,30 @@ def test_api_down_silences_its_own_symptoms_only(alertmanager: str) -> None:
     }
     assert all(states[key]["inhibitedBy"] for key in suppressed)
     assert states[("ApiDown", "backend")]["state"] == "active"
+
+
+def test_postgres_down_holds_back_its_short_outage_warning(alertmanager: str) -> None:
+    down = {"job": "postgres", "instance": "pg-a:9187"}
+    _post(
+        alertmanager,
+        {"alertname": "PostgresDown", "severity": "critical", **down},
+        {"alertname": "PostgresWasDown", "severity": "warning", **down},
+        {
+            "alertname": "PostgresWasDown",
+            "severity": "warning",
+            "job": "postgres",
+            "instance": "pg-b:9187",
+        },
+    )
+    alerts = httpx.get(f"{alertmanager}/api/v2/alerts", timeout=5).json()
+    states = {
+        (a["labels"]["alertname"], a["labels"].get("instance")): a["status"]["state"]
+        for a in alerts
+        if a["labels"]["alertname"].startswith("PostgresWasDown")
+    }
+
+    # Held back while the same server's PostgresDown fires; another server's still shows.
+    assert states == {
+        ("PostgresWasDown", "pg-a:9187"): "suppressed",
+        ("PostgresWasDown", "pg-b:9187"): "active",
+    }

@@ -5,12 +5,19 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Form, status
+from fastapi.responses import JSONResponse
 
 from app.auth import service
 from app.auth.schemas import Token
 from app.config import API_PREFIX, SettingsDep
 from app.db import SessionDep
-from app.errors import AuthenticationError, EmailTakenError, error_responses
+from app.errors import (
+    AuthenticationError,
+    EmailTakenError,
+    IdempotencyKeyReusedError,
+    error_responses,
+)
+from app.idempotency.service import IdempotentCreateDep
 from app.users import service as users_service
 from app.users.schemas import UserCreate, UserPublic
 
@@ -20,12 +27,20 @@ router = APIRouter(prefix=f"{API_PREFIX}/auth", tags=["auth"])
 @router.post(
     "/signup",
     status_code=status.HTTP_201_CREATED,
-    responses=error_responses(EmailTakenError),
+    response_model=UserPublic,
+    responses=error_responses(EmailTakenError, IdempotencyKeyReusedError),
 )
-async def signup(session: SessionDep, data: UserCreate) -> UserPublic:
-    """Create an account."""
-    user = await users_service.create_user(session, data)
-    return UserPublic.model_validate(user)
+async def signup(
+    session: SessionDep, data: UserCreate, idempotency: IdempotentCreateDep
+) -> UserPublic | JSONResponse:
+    """Create an account; a retry with the same Idempotency-Key answers the first response."""
+    # Keyed by the key alone (there is no account yet); the fingerprint covers the whole body.
+    replay = await idempotency.replay_or_claim("signup", data)
+    if replay is not None:
+        return replay
+    user = UserPublic.model_validate(await users_service.create_user(session, data))
+    await idempotency.record(user.id, status.HTTP_201_CREATED, user)
+    return user
 
 
 @router.post("/login", responses=error_responses(AuthenticationError))

@@ -6,11 +6,18 @@ import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Response, status
+from fastapi.responses import JSONResponse
 
 from app.auth.dependencies import CurrentUser
 from app.config import API_PREFIX
 from app.db import SessionDep
-from app.errors import AuthenticationError, NotFoundError, error_responses
+from app.errors import (
+    AuthenticationError,
+    IdempotencyKeyReusedError,
+    NotFoundError,
+    error_responses,
+)
+from app.idempotency.service import IdempotentCreateDep
 from app.items import service
 from app.items.models import Item
 from app.items.schemas import ItemCreate, ItemPage, ItemPublic, ItemUpdate
@@ -40,10 +47,22 @@ async def list_items(
     return await service.list_page(session, user, offset, limit)
 
 
-@router.post("", status_code=status.HTTP_201_CREATED)
-async def create_item(session: SessionDep, user: CurrentUser, data: ItemCreate) -> ItemPublic:
-    """Create an item."""
-    return ItemPublic.model_validate(await service.create(session, user, data))
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    response_model=ItemPublic,
+    responses=error_responses(IdempotencyKeyReusedError),
+)
+async def create_item(
+    session: SessionDep, user: CurrentUser, data: ItemCreate, idempotency: IdempotentCreateDep
+) -> ItemPublic | JSONResponse:
+    """Create an item; a retry with the same Idempotency-Key answers the first response."""
+    replay = await idempotency.replay_or_claim(f"user:{user.id}", data)
+    if replay is not None:
+        return replay
+    item = ItemPublic.model_validate(await service.create(session, user, data))
+    await idempotency.record(user.id, status.HTTP_201_CREATED, item)
+    return item
 
 
 @router.get("/{item_id}", responses=error_responses(NotFoundError))

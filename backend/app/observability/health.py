@@ -11,7 +11,7 @@ from pydantic import BaseModel
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from app.errors import ErrorResponse, error_response
+from app.errors import RETRY_AFTER_SECONDS, ErrorResponse, error_response
 
 logger = logging.getLogger(__name__)
 
@@ -48,4 +48,6 @@ async def readiness(request: Request) -> HealthStatus | JSONResponse:
 
 def _not_ready(reason: str) -> JSONResponse:
     logger.warning("not ready", extra={"reason": reason})
-    return error_response(503, "not_ready", reason, headers={"Retry-After": "5"})
+    return error_response(
+        503, "not_ready", reason, headers={"Retry-After": str(RETRY_AFTER_SECONDS)}
+    )

@@ -1,10 +1,11 @@
 /**
  * Configures the generated API client (src/lib/api/) once, at start-up: it sends the session's
- * bearer token, turns every failure into an ApiError, and ends the session when the server
- * rejects the token.
+ * bearer token, retries what is safe to retry (src/lib/retry.ts), turns every failure into an
+ * ApiError, and ends the session when the server rejects the token.
  */
 import { client } from '@/lib/api/client.gen';
 import { toApiError } from '@/lib/api-error';
+import { createRetryingFetch } from '@/lib/retry';
 import { endSession, getToken } from '@/lib/session';
 
 export function configureApiClient(): void {
@@ -14,6 +15,7 @@ export function configureApiClient(): void {
     // Called only for operations that declare a security scheme, so log-in and sign-up
     // never carry a stale token.
     auth: () => getToken() ?? undefined,
+    fetch: createRetryingFetch(),
   });
 
   client.interceptors.error.use((body, response, request) => {

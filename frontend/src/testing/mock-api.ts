@@ -11,6 +11,8 @@ type FieldProblem = { field: string; location: string; message: string };
 const users = new Map<string, UserRecord>();
 const tokens = new Map<string, string>(); // token -> user id
 let items: ItemPublic[] = [];
+/** Answers stored by Idempotency-Key, as the backend does: scope + key -> body and answer. */
+const replays = new Map<string, { body: string; status: number; answer: unknown }>();
 let clock = Date.parse('2024-05-01T12:00:00Z');
 
 /** Strictly increasing timestamps, so "newest first" is well defined. */
@@ -23,6 +25,26 @@ export function resetMockApi(): void {
   users.clear();
   tokens.clear();
   items = [];
+  replays.clear();
+}
+
+/** The stored answer for a keyed create, a 409 for the key with another body, or null. */
+function replayOf(request: Request, scope: string, body: Body): Response | null {
+  const key = request.headers.get('Idempotency-Key');
+  const stored = key === null ? undefined : replays.get(`${scope}:${key}`);
+  if (!stored) return null;
+  if (stored.body !== JSON.stringify(body))
+    return problem(409, 'idempotency_key_reused', 'This Idempotency-Key was already used');
+  return HttpResponse.json(stored.answer as Body, {
+    status: stored.status,
+    headers: { 'Idempotent-Replayed': 'true' },
+  });
+}
+
+function remember(request: Request, scope: string, body: Body, answer: unknown): void {
+  const key = request.headers.get('Idempotency-Key');
+  if (key !== null)
+    replays.set(`${scope}:${key}`, { body: JSON.stringify(body), status: 201, answer });
 }
 
 export function createUser(fields: Partial<UserRecord> = {}): UserRecord {
@@ -116,6 +138,32 @@ type Body = Record<string, unknown>;
 
 const API = '*/api/v1';
 
+/** POST /api/v1/items, exported so a test can let it run and then drop its answer. */
+export async function createItemHandler({ request }: { request: Request }) {
+  const user = authenticate(request);
+  if (user instanceof Response) return user;
+  const body = (await request.json()) as Body;
+  const found = problems(
+    lengthProblem('title', body.title, 1, 200),
+    body.description == null ? null : lengthProblem('description', body.description, 0, 10_000),
+  );
+  if (found.length > 0) return invalid(found);
+  const replay = replayOf(request, `user:${user.id}`, body);
+  if (replay) return replay;
+  const stamp = now();
+  const item: ItemPublic = {
+    id: crypto.randomUUID(),
+    title: String(body.title),
+    description: body.description == null ? null : String(body.description),
+    owner_id: user.id,
+    created_at: stamp,
+    updated_at: stamp,
+  };
+  items.push(item);
+  remember(request, `user:${user.id}`, body, item);
+  return HttpResponse.json(item, { status: 201 });
+}
+
 export const handlers = [
   http.post(`${API}/auth/signup`, async ({ request }) => {
     const body = (await request.json()) as Body;
@@ -125,6 +173,8 @@ export const handlers = [
       lengthProblem('full_name', body.full_name, 1, 255),
     );
     if (found.length > 0) return invalid(found);
+    const replay = replayOf(request, 'signup', body);
+    if (replay) return replay;
     if ([...users.values()].some((user) => user.email === body.email))
       return problem(409, 'email_taken', 'An account with this email already exists');
     const user = createUser({
@@ -132,6 +182,7 @@ export const handlers = [
       password: String(body.password),
       full_name: String(body.full_name),
     });
+    remember(request, 'signup', body, publicUser(user));
     return HttpResponse.json(publicUser(user), { status: 201 });
   }),
 
@@ -198,27 +249,7 @@ export const handlers = [
     });
   }),
 
-  http.post(`${API}/items`, async ({ request }) => {
-    const user = authenticate(request);
-    if (user instanceof Response) return user;
-    const body = (await request.json()) as Body;
-    const found = problems(
-      lengthProblem('title', body.title, 1, 200),
-      body.description == null ? null : lengthProblem('description', body.description, 0, 10_000),
-    );
-    if (found.length > 0) return invalid(found);
-    const stamp = now();
-    const item: ItemPublic = {
-      id: crypto.randomUUID(),
-      title: String(body.title),
-      description: body.description == null ? null : String(body.description),
-      owner_id: user.id,
-      created_at: stamp,
-      updated_at: stamp,
-    };
-    items.push(item);
-    return HttpResponse.json(item, { status: 201 });
-  }),
+  http.post(`${API}/items`, createItemHandler),
 
   ...(['get', 'patch', 'delete'] as const).map((method) =>
     http[method](`${API}/items/:itemId`, async ({ request, params }) => {

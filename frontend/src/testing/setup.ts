@@ -2,6 +2,7 @@ import '@testing-library/jest-dom/vitest';
 import { cleanup } from '@testing-library/react';
 import { afterAll, afterEach, beforeAll } from 'vitest';
 import { configureApiClient } from '@/lib/api-client';
+import { retryPolicy } from '@/lib/retry';
 import { restoreSession } from '@/lib/session';
 import { resetMockApi } from './mock-api';
 import { server } from './server';
@@ -9,6 +10,8 @@ import { server } from './server';
 // As in index.html; axe checks that the page declares its language.
 document.documentElement.lang = 'en';
 configureApiClient();
+// Retries as in the app, without the half-second waits (a test's Retry-After still counts).
+retryPolicy.baseDelayMs = 1;
 // jsdom has no layout, hence no scrolling; the router's scroll restoration calls it.
 window.scrollTo = () => undefined;
 

@@ -36,7 +36,7 @@ export const authLogin = <ThrowOnError extends boolean = true>(options: Options<
 /**
  * Signup
  *
- * Create an account.
+ * Create an account; a retry with the same Idempotency-Key answers the first response.
  */
 export const authSignup = <ThrowOnError extends boolean = true>(options: Options<AuthSignupData, ThrowOnError>) => (options.client ?? client).post<AuthSignupResponses, AuthSignupErrors, ThrowOnError>({
     url: '/api/v1/auth/signup',
@@ -61,7 +61,7 @@ export const itemsListItems = <ThrowOnError extends boolean = true>(options?: Op
 /**
  * Create Item
  *
- * Create an item.
+ * Create an item; a retry with the same Idempotency-Key answers the first response.
  */
 export const itemsCreateItem = <ThrowOnError extends boolean = true>(options: Options<ItemsCreateItemData, ThrowOnError>) => (options.client ?? client).post<ItemsCreateItemResponses, ItemsCreateItemErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],

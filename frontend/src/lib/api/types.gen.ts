@@ -243,13 +243,17 @@ export type AuthLoginData = {
 
 export type AuthLoginErrors = {
     /**
-     * Unauthorized
+     * Error codes: `not_authenticated`, `invalid_token`, `invalid_credentials`
      */
     401: ErrorResponse;
     /**
-     * Unprocessable Entity
+     * Error codes: `validation_error`
      */
     422: ErrorResponse;
+    /**
+     * Error codes: `service_unavailable`
+     */
+    503: ErrorResponse;
 };
 
 export type AuthLoginError = AuthLoginErrors[keyof AuthLoginErrors];
@@ -265,6 +269,14 @@ export type AuthLoginResponse = AuthLoginResponses[keyof AuthLoginResponses];
 
 export type AuthSignupData = {
     body: UserCreate;
+    headers?: {
+        /**
+         * Idempotency-Key
+         *
+         * A client-chosen unique string (a UUID) for this create. A retry with the same key and body within the retention window answers the first response again (with `Idempotent-Replayed: true`) instead of creating twice.
+         */
+        'Idempotency-Key'?: string | null;
+    };
     path?: never;
     query?: never;
     url: '/api/v1/auth/signup';
@@ -272,13 +284,17 @@ export type AuthSignupData = {
 
 export type AuthSignupErrors = {
     /**
-     * Conflict
+     * Error codes: `email_taken`, `idempotency_key_reused`
      */
     409: ErrorResponse;
     /**
-     * Unprocessable Entity
+     * Error codes: `validation_error`
      */
     422: ErrorResponse;
+    /**
+     * Error codes: `service_unavailable`
+     */
+    503: ErrorResponse;
 };
 
 export type AuthSignupError = AuthSignupErrors[keyof AuthSignupErrors];
@@ -310,13 +326,17 @@ export type ItemsListItemsData = {
 
 export type ItemsListItemsErrors = {
     /**
-     * Unauthorized
+     * Error codes: `not_authenticated`, `invalid_token`, `invalid_credentials`
      */
     401: ErrorResponse;
     /**
-     * Unprocessable Entity
+     * Error codes: `validation_error`
      */
     422: ErrorResponse;
+    /**
+     * Error codes: `service_unavailable`
+     */
+    503: ErrorResponse;
 };
 
 export type ItemsListItemsError = ItemsListItemsErrors[keyof ItemsListItemsErrors];
@@ -332,6 +352,14 @@ export type ItemsListItemsResponse = ItemsListItemsResponses[keyof ItemsListItem
 
 export type ItemsCreateItemData = {
     body: ItemCreate;
+    headers?: {
+        /**
+         * Idempotency-Key
+         *
+         * A client-chosen unique string (a UUID) for this create. A retry with the same key and body within the retention window answers the first response again (with `Idempotent-Replayed: true`) instead of creating twice.
+         */
+        'Idempotency-Key'?: string | null;
+    };
     path?: never;
     query?: never;
     url: '/api/v1/items';
@@ -339,13 +367,21 @@ export type ItemsCreateItemData = {
 
 export type ItemsCreateItemErrors = {
     /**
-     * Unauthorized
+     * Error codes: `not_authenticated`, `invalid_token`, `invalid_credentials`
      */
     401: ErrorResponse;
     /**
-     * Unprocessable Entity
+     * Error codes: `idempotency_key_reused`
+     */
+    409: ErrorResponse;
+    /**
+     * Error codes: `validation_error`
      */
     422: ErrorResponse;
+    /**
+     * Error codes: `service_unavailable`
+     */
+    503: ErrorResponse;
 };
 
 export type ItemsCreateItemError = ItemsCreateItemErrors[keyof ItemsCreateItemErrors];
@@ -373,17 +409,21 @@ export type ItemsDeleteItemData = {
 
 export type ItemsDeleteItemErrors = {
     /**
-     * Unauthorized
+     * Error codes: `not_authenticated`, `invalid_token`, `invalid_credentials`
      */
     401: ErrorResponse;
     /**
-     * Not Found
+     * Error codes: `not_found`
      */
     404: ErrorResponse;
     /**
-     * Unprocessable Entity
+     * Error codes: `validation_error`
      */
     422: ErrorResponse;
+    /**
+     * Error codes: `service_unavailable`
+     */
+    503: ErrorResponse;
 };
 
 export type ItemsDeleteItemError = ItemsDeleteItemErrors[keyof ItemsDeleteItemErrors];
@@ -411,17 +451,21 @@ export type ItemsReadItemData = {
 
 export type ItemsReadItemErrors = {
     /**
-     * Unauthorized
+     * Error codes: `not_authenticated`, `invalid_token`, `invalid_credentials`
      */
     401: ErrorResponse;
     /**
-     * Not Found
+     * Error codes: `not_found`
      */
     404: ErrorResponse;
     /**
-     * Unprocessable Entity
+     * Error codes: `validation_error`
      */
     422: ErrorResponse;
+    /**
+     * Error codes: `service_unavailable`
+     */
+    503: ErrorResponse;
 };
 
 export type ItemsReadItemError = ItemsReadItemErrors[keyof ItemsReadItemErrors];
@@ -449,17 +493,21 @@ export type ItemsUpdateItemData = {
 
 export type ItemsUpdateItemErrors = {
     /**
-     * Unauthorized
+     * Error codes: `not_authenticated`, `invalid_token`, `invalid_credentials`
      */
     401: ErrorResponse;
     /**
-     * Not Found
+     * Error codes: `not_found`
      */
     404: ErrorResponse;
     /**
-     * Unprocessable Entity
+     * Error codes: `validation_error`
      */
     422: ErrorResponse;
+    /**
+     * Error codes: `service_unavailable`
+     */
+    503: ErrorResponse;
 };
 
 export type ItemsUpdateItemError = ItemsUpdateItemErrors[keyof ItemsUpdateItemErrors];
@@ -482,13 +530,17 @@ export type UsersDeleteMeData = {
 
 export type UsersDeleteMeErrors = {
     /**
-     * Unauthorized
+     * Error codes: `not_authenticated`, `invalid_token`, `invalid_credentials`
      */
     401: ErrorResponse;
     /**
-     * Unprocessable Entity
+     * Error codes: `validation_error`
      */
     422: ErrorResponse;
+    /**
+     * Error codes: `service_unavailable`
+     */
+    503: ErrorResponse;
 };
 
 export type UsersDeleteMeError = UsersDeleteMeErrors[keyof UsersDeleteMeErrors];
@@ -511,13 +563,17 @@ export type UsersReadMeData = {
 
 export type UsersReadMeErrors = {
     /**
-     * Unauthorized
+     * Error codes: `not_authenticated`, `invalid_token`, `invalid_credentials`
      */
     401: ErrorResponse;
     /**
-     * Unprocessable Entity
+     * Error codes: `validation_error`
      */
     422: ErrorResponse;
+    /**
+     * Error codes: `service_unavailable`
+     */
+    503: ErrorResponse;
 };
 
 export type UsersReadMeError = UsersReadMeErrors[keyof UsersReadMeErrors];
@@ -540,17 +596,21 @@ export type UsersUpdateMeData = {
 
 export type UsersUpdateMeErrors = {
     /**
-     * Unauthorized
+     * Error codes: `not_authenticated`, `invalid_token`, `invalid_credentials`
      */
     401: ErrorResponse;
     /**
-     * Conflict
+     * Error codes: `email_taken`
      */
     409: ErrorResponse;
     /**
-     * Unprocessable Entity
+     * Error codes: `validation_error`
      */
     422: ErrorResponse;
+    /**
+     * Error codes: `service_unavailable`
+     */
+    503: ErrorResponse;
 };
 
 export type UsersUpdateMeError = UsersUpdateMeErrors[keyof UsersUpdateMeErrors];
@@ -573,17 +633,21 @@ export type UsersChangePasswordData = {
 
 export type UsersChangePasswordErrors = {
     /**
-     * Bad Request
+     * Error codes: `incorrect_password`
      */
     400: ErrorResponse;
     /**
-     * Unauthorized
+     * Error codes: `not_authenticated`, `invalid_token`, `invalid_credentials`
      */
     401: ErrorResponse;
     /**
-     * Unprocessable Entity
+     * Error codes: `validation_error`
      */
     422: ErrorResponse;
+    /**
+     * Error codes: `service_unavailable`
+     */
+    503: ErrorResponse;
 };
 
 export type UsersChangePasswordError = UsersChangePasswordErrors[keyof UsersChangePasswordErrors];

@@ -95,3 +95,29 @@ describe('sign up', () => {
     expect(await screen.findByRole('alert')).toHaveTextContent('Internal server error');
   });
 });
+
+describe('sign up when the server fails on the way', () => {
+  it('retries with the same Idempotency-Key and creates one account', async () => {
+    const keys: (string | null)[] = [];
+    server.use(
+      http.post('*/api/v1/auth/signup', ({ request }) => {
+        keys.push(request.headers.get('Idempotency-Key'));
+        if (keys.length > 1) return; // the mock API answers
+        return problem(503, 'service_unavailable', 'The database is unavailable, retry shortly');
+      }),
+    );
+    const { user, currentUrl } = renderApp('/signup');
+
+    await fillIn(user, {
+      name: 'Grace Hopper',
+      email: 'grace@example.com',
+      password: 'cobol-1959',
+    });
+
+    expect(await screen.findByRole('heading', { name: 'No items yet' })).toBeInTheDocument();
+    expect(currentUrl()).toBe('/items');
+    expect(keys).toHaveLength(2);
+    expect(keys[0]).toMatch(/^[0-9a-f-]{36}$/);
+    expect(keys[1]).toBe(keys[0]);
+  });
+});

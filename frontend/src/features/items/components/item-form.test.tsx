@@ -1,8 +1,9 @@
 import { screen } from '@testing-library/react';
 import { http } from 'msw';
 import { describe, expect, it } from 'vitest';
+import { retryPolicy } from '@/lib/retry';
 import { expectNoSeriousA11yViolations } from '@/testing/axe';
-import { createItems, itemsOf, problem } from '@/testing/mock-api';
+import { createItemHandler, createItems, itemsOf, problem } from '@/testing/mock-api';
 import { renderApp, signedInUser } from '@/testing/render-app';
 import { server } from '@/testing/server';
 
@@ -148,5 +149,55 @@ describe('editing an item', () => {
       'This item does not exist, or it is not yours.',
     );
     expect(screen.queryByLabelText('Title')).not.toBeInTheDocument();
+  });
+});
+
+describe('creating an item when the server fails on the way', () => {
+  it('retries with the same Idempotency-Key and creates the item once', async () => {
+    const owner = signedInUser();
+    const keys: (string | null)[] = [];
+    let dropped = false;
+    server.use(
+      http.post('*/api/v1/items', async ({ request }) => {
+        keys.push(request.headers.get('Idempotency-Key'));
+        if (dropped) return; // the mock API answers: the stored item, not a new one
+        dropped = true;
+        // The item is saved, then the worker dies before answering: nginx says 502.
+        await createItemHandler({ request });
+        return problem(502, 'bad_gateway', 'The service is unreachable, try again shortly');
+      }),
+    );
+    const { user } = renderApp('/items/new');
+
+    await user.type(screen.getByLabelText('Title'), 'Buy milk');
+    await user.click(screen.getByRole('button', { name: 'Save' }));
+
+    expect(await screen.findByRole('heading', { name: 'Buy milk' })).toBeInTheDocument();
+    expect(keys).toHaveLength(2);
+    expect(keys[0]).toMatch(/^[0-9a-f-]{36}$/);
+    expect(keys[1]).toBe(keys[0]);
+    expect(itemsOf(owner.id).map((item) => item.title)).toEqual(['Buy milk']);
+  });
+
+  it('sends the same key when Save is clicked again after a failure', async () => {
+    const owner = signedInUser();
+    const keys: (string | null)[] = [];
+    server.use(
+      http.post('*/api/v1/items', ({ request }) => {
+        keys.push(request.headers.get('Idempotency-Key'));
+        if (keys.length > 1 + retryPolicy.retries) return;
+        return problem(503, 'service_unavailable', 'The database is unavailable, retry shortly');
+      }),
+    );
+    const { user } = renderApp('/items/new');
+
+    await user.type(screen.getByLabelText('Title'), 'Buy milk');
+    await user.click(screen.getByRole('button', { name: 'Save' }));
+    expect(await screen.findByRole('alert')).toHaveTextContent('The database is unavailable');
+    await user.click(screen.getByRole('button', { name: 'Save' }));
+
+    expect(await screen.findByRole('heading', { name: 'Buy milk' })).toBeInTheDocument();
+    expect(new Set(keys).size).toBe(1);
+    expect(itemsOf(owner.id).map((item) => item.title)).toEqual(['Buy milk']);
   });
 });

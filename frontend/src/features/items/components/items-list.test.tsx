@@ -1,6 +1,7 @@
 import { screen, within } from '@testing-library/react';
 import { delay, HttpResponse, http } from 'msw';
 import { describe, expect, it } from 'vitest';
+import { retryPolicy } from '@/lib/retry';
 import { expectNoSeriousA11yViolations } from '@/testing/axe';
 import { createItems, itemsOf, problem } from '@/testing/mock-api';
 import { renderApp, signedInUser } from '@/testing/render-app';
@@ -134,14 +135,14 @@ describe('the items list', () => {
   it('offers to try again when the list cannot be loaded', async () => {
     const owner = signedInUser();
     createItems(owner.id, 1);
+    // Down for the first request and its automatic retries, back when the user tries again.
+    let failures = 1 + retryPolicy.retries;
     server.use(
-      http.get(
-        '*/api/v1/items',
-        () => new HttpResponse('<html>Bad gateway</html>', { status: 502 }),
-        {
-          once: true,
-        },
-      ),
+      http.get('*/api/v1/items', () => {
+        if (failures === 0) return;
+        failures -= 1;
+        return new HttpResponse('<html>Bad gateway</html>', { status: 502 });
+      }),
     );
     const { user } = renderApp('/items');
 
