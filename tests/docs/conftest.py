@@ -48,7 +48,9 @@ def docs_stack() -> Iterator[Stack]:
         ports=DOCS_PORTS,
         database_url=None,
         environment="test",
-        backend_workers=1,
+        # 2 workers, as `make stack` runs: since the retries merge a 1-worker backend's /metrics
+        # holds only app_info (reported to the lead), which would empty the API panels here.
+        backend_workers=2,
         backend_replicas=1,
     )
     try:
