@@ -79,6 +79,10 @@ openapi: ## Regenerate the front end's API client from the backend's OpenAPI sch
 bench: ## Throughput benchmark of the backend (1 and 2 workers); prints a table
 	$(TOOLS) python -m bench
 
+.PHONY: status
+status: ## Daily check of the native stack: services, targets, alerts, disk, last backup (docs/runbook.md)
+	python3 scripts/status.py
+
 .PHONY: up
 up: ## Start the development stack in containers (same as `docker compose up`)
 	docker compose up
