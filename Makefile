@@ -47,6 +47,8 @@ lint: ## ruff, ruff format --check and mypy --strict on the Python code
 	$(BACKEND) mypy
 	$(TOOLS) ruff check stack tests bench
 	$(TOOLS) ruff format --check stack tests bench
+	$(TOOLS) ruff check loadtests
+	$(TOOLS) ruff format --check loadtests
 
 .PHONY: fmt
 fmt: ## Format and autofix the Python and front-end code
@@ -54,6 +56,8 @@ fmt: ## Format and autofix the Python and front-end code
 	$(BACKEND) ruff format .
 	$(TOOLS) ruff check --fix stack tests bench
 	$(TOOLS) ruff format stack tests bench
+	$(TOOLS) ruff check --fix loadtests
+	$(TOOLS) ruff format loadtests
 	cd frontend && npm run fmt
 
 .PHONY: frontend-build
@@ -71,6 +75,13 @@ openapi: ## Regenerate the front end's API client from the backend's OpenAPI sch
 .PHONY: bench
 bench: ## Throughput benchmark of the backend (1 and 2 workers); prints a table
 	$(TOOLS) python -m bench
+
+SHAPE ?= smoke
+HOST ?= http://127.0.0.1:8080
+PROMETHEUS ?= http://127.0.0.1:9090
+.PHONY: loadtest
+loadtest: ## Locust run of SHAPE (smoke|load|stress|soak) against HOST, judged by loadtests/settings.toml
+	$(TOOLS) python -m loadtests --shape $(SHAPE) --host $(HOST) --prometheus "$(PROMETHEUS)"
 
 .PHONY: up
 up: ## Start the development stack in containers (same as `docker compose up`)

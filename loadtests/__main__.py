@@ -23,7 +23,9 @@ HERE = Path(__file__).resolve().parent
 def main() -> int:
     parser = argparse.ArgumentParser(prog="python -m loadtests", description=__doc__.split("\n")[0])
     parser.add_argument("--shape", choices=SHAPES, default="smoke")
-    parser.add_argument("--host", required=True, help="the edge's base URL, e.g. http://127.0.0.1:8080")
+    parser.add_argument(
+        "--host", required=True, help="the edge's base URL, e.g. http://127.0.0.1:8080"
+    )
     parser.add_argument("--prometheus", default="", help="Prometheus URL for server-side figures")
     parser.add_argument("--results", type=Path, help="default: loadtests/results/SHAPE-TIMESTAMP")
     parser.add_argument("--settings", type=Path, help="a TOML file merged over settings.toml")
@@ -37,7 +39,9 @@ def main() -> int:
         "LOADTEST_SHAPE": args.shape,
         "LOADTEST_RESULTS": str(results),
         "LOADTEST_PROMETHEUS_URL": args.prometheus,
-        "PYTHONPATH": os.pathsep.join(filter(None, [str(HERE.parent), os.environ.get("PYTHONPATH")])),
+        "PYTHONPATH": os.pathsep.join(
+            filter(None, [str(HERE.parent), os.environ.get("PYTHONPATH")])
+        ),
     }
     if args.settings:
         env["LOADTEST_SETTINGS"] = str(args.settings.resolve())

@@ -51,6 +51,12 @@ class RateBudget:
             gevent.sleep(pause)
             waited += pause
 
+    def drain(self) -> None:
+        """Assume the edge's bucket is empty: what an earlier run from this address left in it
+        is unknown, and from here on the sustained rate can never be refused."""
+        self.tokens = 0.0
+        self.stamp = time.monotonic()
+
     def penalty(self) -> float:
         """Seconds to wait after a 429: one token's worth."""
         return 1 / self.rate
@@ -92,6 +98,10 @@ class Accounts:
 
     def next_from_pool(self) -> Account:
         return self.pool[next(self._turn) % len(self.pool)]
+
+    def drain_budgets(self) -> None:
+        self.logins.drain()
+        self.signups.drain()
 
     @staticmethod
     def clock() -> float:
@@ -139,9 +149,7 @@ class Accounts:
             try:
                 if not account.token or self.needs_new_token(account):
                     self.log_in(http, host, account)
-                answer = http.delete(
-                    f"{host}{API}/users/me", headers=account.headers(), timeout=30
-                )
+                answer = http.delete(f"{host}{API}/users/me", headers=account.headers(), timeout=30)
                 if answer.status_code == 204:
                     account.removed = True
                     removed += 1

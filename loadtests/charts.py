@@ -8,11 +8,11 @@ from pathlib import Path
 import matplotlib
 
 matplotlib.use("Agg")  # files only, no display
-import matplotlib.pyplot as plt  # noqa: E402 - after choosing the backend
+import matplotlib.pyplot as plt
 
-from loadtests.run import Step  # noqa: E402
-from loadtests.samples import WindowStats  # noqa: E402
-from loadtests.settings import Thresholds  # noqa: E402
+from loadtests.run import Step
+from loadtests.samples import WindowStats
+from loadtests.settings import Thresholds
 
 
 def stress_chart(path: Path, steps: list[Step], knee: Step | None, limits: Thresholds) -> Path:
@@ -53,6 +53,8 @@ def soak_chart(
     fig, (top, bottom) = plt.subplots(2, 1, figsize=(9, 6), sharex=True)
     top.plot([(t - start) / 60 for t, _ in memory], [m for _, m in memory], color="C2")
     top.set_ylabel("backend RSS (MiB)")
+    top.ticklabel_format(axis="y", useOffset=False)
+    top.set_ylim(0, max((m for _, m in memory), default=1) * 1.15)
     top.set_title("soak: backend memory (its own /metrics via Prometheus) and latency (client)")
     top.grid(alpha=0.3)
     minutes = [(w.start - start) / 60 for w in latency]

@@ -30,7 +30,9 @@ def _client(verdict: Verdict, t: Thresholds, c: WindowStats) -> None:
     for name, value, limit in (("p95", c.p95_ms, t.p95_ms), ("p99", c.p99_ms, t.p99_ms)):
         verdict.figures.append(f"{name} {value:.0f} ms ({source})")
         if not value <= limit:  # NaN (no responses) is a breach too
-            verdict.breaches.append(f"BREACH {name} latency: {value:.0f} ms > {limit:g} ms ({source})")
+            verdict.breaches.append(
+                f"BREACH {name} latency: {value:.0f} ms > {limit:g} ms ({source})"
+            )
     errors = f"client, {c.failures} of {c.requests} requests failed"
     verdict.figures.append(f"error ratio {c.error_ratio:.2%} ({errors})")
     if c.error_ratio > t.error_ratio:

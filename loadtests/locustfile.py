@@ -36,7 +36,6 @@ _SHAPES: dict[str, type[LoadTestShape]] = {
 }
 
 
-
 def _weighted_kinds() -> dict[str, type]:
     chosen = {}
     for kind, user_class in _KINDS.items():
@@ -57,12 +56,18 @@ def prepare(environment: Environment, **_: Any) -> None:
     """Accounts for readers and writers, made before the measured phase begins."""
     RUN.host = (environment.host or "").rstrip("/")
     users = RUN.settings["users"]
-    if users["readers"] <= 0 and users["writers"] <= 0:
-        return
-    count = int(RUN.shape_settings["accounts"])
+    if users["readers"] > 0 or users["writers"] > 0:
+        _prepare_accounts(int(RUN.shape_settings["accounts"]), users["items_per_account"])
+    # Newcomers sign up and log in at the sustained rate from the start of the measured phase.
+    RUN.accounts.drain_budgets()
+
+
+def _prepare_accounts(count: int, items_each: int) -> None:
+    if count < 1:
+        raise SystemExit("settings: readers and writers need at least one prepared account")
     logger.info("preparing %d accounts within the edge's sign-up and log-in limits", count)
     try:
-        RUN.preparation_seconds = RUN.accounts.prepare(RUN.host, count, users["items_per_account"])
+        RUN.preparation_seconds = RUN.accounts.prepare(RUN.host, count, items_each)
     except Exception as error:
         RUN.accounts.remove_all(RUN.host)
         print(f"BREACH preparation: could not prepare accounts at {RUN.host}: {error}", flush=True)

@@ -113,9 +113,7 @@ class Prometheus:
         return False
 
     def _bucket_counts(self, at: float) -> dict[float, float]:
-        expr = (
-            f"sum by (le) (http_request_duration_seconds_bucket{{{self.backend},{API_ROUTES}}})"
-        )
+        expr = f"sum by (le) (http_request_duration_seconds_bucket{{{self.backend},{API_ROUTES}}})"
         return {float(r["metric"]["le"]): float(r["value"][1]) for r in self.query(expr, at)}
 
     def latency(self, before: float, after: float) -> ServerLatency | None:

@@ -61,7 +61,10 @@ def _knee(lines: list[str], breaches: list[str]) -> tuple[Step | None, dict[str,
         lines.append(f"knee: {knee.stats.rps:.1f} req/s at {knee.users} users ({top})")
     path = charts.stress_chart(RUN.results / "stress.png", RUN.steps, knee, limits)
     lines.append(f"chart: {path}")
-    record = {"knee_rps": knee.stats.rps if knee else None, "knee_users": knee.users if knee else None}
+    record = {
+        "knee_rps": knee.stats.rps if knee else None,
+        "knee_users": knee.users if knee else None,
+    }
     return knee, record
 
 
@@ -145,13 +148,17 @@ def finish(measured: str) -> int:
             record.update(_memory(prometheus, start, end, lines, breaches))
     lines.append(prometheus_note)
     if prometheus is not None and RUN.started and RUN.stopped:
-        lines.append(f"resource use over the whole run ({_when(RUN.started)} to {_when(RUN.stopped)}):")
+        lines.append(
+            f"resource use over the whole run ({_when(RUN.started)} to {_when(RUN.stopped)}):"
+        )
         resources = resource_use(prometheus, RUN.settings["prometheus"], RUN.started, RUN.stopped)
         lines += [f"  {r.text()}" for r in resources]
-        lines.append("  PostgreSQL CPU and memory: not exported (postgres_exporter has no process metrics)")
+        lines.append(
+            "  PostgreSQL CPU and memory: not exported (postgres_exporter has no process metrics)"
+        )
         record["resources"] = {r.name: r.value for r in resources}
 
-    removed, problems = RUN.accounts.remove_all(RUN.host)
+    _, problems = RUN.accounts.remove_all(RUN.host)
     made = sum(a.registered for a in RUN.accounts.created)
     lines.append(
         f"test data: prepared {len(RUN.accounts.pool)} accounts in {RUN.preparation_seconds:.0f} s;"
@@ -162,10 +169,14 @@ def finish(measured: str) -> int:
     breaches += [f"BREACH clean-up: {p}" for p in problems]
 
     verdict_word = "FAIL" if breaches else "PASS"
-    summary = f"loadtest {RUN.shape} {verdict_word}: {headline or 'no figures'}; results {RUN.results}"
+    summary = (
+        f"loadtest {RUN.shape} {verdict_word}: {headline or 'no figures'}; results {RUN.results}"
+    )
     record.update(passed=not breaches, summary=summary, figures=lines, breaches=breaches)
     (RUN.results / "summary.txt").write_text("\n".join([summary, *lines, *breaches]) + "\n")
-    (RUN.results / "summary.json").write_text(json.dumps(record, indent=2, default=_jsonable) + "\n")
+    (RUN.results / "summary.json").write_text(
+        json.dumps(record, indent=2, default=_jsonable) + "\n"
+    )
     print("\n".join(["", summary, *[f"  {line}" for line in lines], *breaches]), flush=True)
     return 1 if breaches else 0
 

@@ -90,7 +90,8 @@ def _queries(selectors: dict[str, Any], window: str) -> list[tuple[str, str, str
         (
             "pool wait p95",
             "ms",
-            f"histogram_quantile(0.95, sum by (le) (increase({pool}_bucket{{{backend}}}[{window}])))",
+            "histogram_quantile(0.95,"
+            f" sum by (le) (increase({pool}_bucket{{{backend}}}[{window}])))",
             1000,
         ),
         (

@@ -9,8 +9,10 @@ from locust import FastHttpUser, between
 from loadtests.accounts import API, Account
 from loadtests.run import RUN
 
-_users = RUN.settings["users"]
-THINK_TIME = between(_users["think_min_seconds"], _users["think_max_seconds"])
+# A shape may think faster than the [users] default (stress does, to reach the knee with fewer
+# users than the load generator can spawn).
+_think = {**RUN.settings["users"], **RUN.shape_settings}
+THINK_TIME = between(_think["think_min_seconds"], _think["think_max_seconds"])
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 
 

@@ -1,6 +1,6 @@
 """The native stack on the load tests' own block of ports (32000-32999), with Prometheus.
 
-`python -m tests.loadtests.native_stack` runs it in the foreground until Ctrl-C, for measuring
+`python -m tests.load.native_stack` runs it in the foreground until Ctrl-C, for measuring
 by hand (docs/performance.md); the tests start the same layout through `loadtest_stack`.
 """
 
