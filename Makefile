@@ -81,7 +81,8 @@ HOST ?= http://127.0.0.1:8080
 PROMETHEUS ?= http://127.0.0.1:9090
 .PHONY: loadtest
 loadtest: ## Locust run of SHAPE (smoke|load|stress|soak) against HOST, judged by loadtests/settings.toml
-	$(TOOLS) python -m loadtests --shape $(SHAPE) --host $(HOST) --prometheus "$(PROMETHEUS)"
+	$(TOOLS) python -m loadtests --shape $(SHAPE) --host $(HOST) --prometheus "$(PROMETHEUS)" \
+		$(if $(DURATION),--duration $(DURATION))
 
 .PHONY: up
 up: ## Start the development stack in containers (same as `docker compose up`)

@@ -29,6 +29,9 @@ def main() -> int:
     parser.add_argument("--prometheus", default="", help="Prometheus URL for server-side figures")
     parser.add_argument("--results", type=Path, help="default: loadtests/results/SHAPE-TIMESTAMP")
     parser.add_argument("--settings", type=Path, help="a TOML file merged over settings.toml")
+    parser.add_argument(
+        "--duration", type=float, help="seconds: the soak's and smoke's length, the load's hold"
+    )
     args = parser.parse_args()
 
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
@@ -43,6 +46,8 @@ def main() -> int:
             filter(None, [str(HERE.parent), os.environ.get("PYTHONPATH")])
         ),
     }
+    if args.duration:
+        env["LOADTEST_DURATION"] = str(args.duration)
     if args.settings:
         env["LOADTEST_SETTINGS"] = str(args.settings.resolve())
     argv = [

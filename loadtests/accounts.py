@@ -70,6 +70,7 @@ class Account:
     issued: float = 0.0  # time.monotonic() of the log-in
     item_ids: list[str] = field(default_factory=list)  # items made before the measured phase
     registered: bool = False  # the sign-up went through: there is something to remove
+    renewing: bool = False  # one user is logging in again; the others keep the old token
     removed: bool = False
 
     def headers(self) -> dict[str, str]:

@@ -60,6 +60,12 @@ def prepare(environment: Environment, **_: Any) -> None:
         _prepare_accounts(int(RUN.shape_settings["accounts"]), users["items_per_account"])
     # Newcomers sign up and log in at the sustained rate from the start of the measured phase.
     RUN.accounts.drain_budgets()
+    if RUN.prometheus_url:
+        # One more scrape before the measured phase, so that nothing before it (the preparation,
+        # an earlier run's clean-up) counts in the backend's figures for this run.
+        prometheus = Prometheus(RUN.prometheus_url, RUN.settings["prometheus"]["backend"])
+        if prometheus.reachable():
+            prometheus.wait_for_scrape_after(time.time())
 
 
 def _prepare_accounts(count: int, items_each: int) -> None:
@@ -72,11 +78,6 @@ def _prepare_accounts(count: int, items_each: int) -> None:
         RUN.accounts.remove_all(RUN.host)
         print(f"BREACH preparation: could not prepare accounts at {RUN.host}: {error}", flush=True)
         raise SystemExit(1) from error
-    if RUN.prometheus_url:
-        # Let Prometheus scrape once more, so the preparation stays out of the measured window.
-        prometheus = Prometheus(RUN.prometheus_url, RUN.settings["prometheus"]["backend"])
-        if prometheus.reachable():
-            prometheus.wait_for_scrape_after(time.time())
 
 
 @events.test_start.add_listener

@@ -37,6 +37,9 @@ class Run:
         self.settings: dict[str, Any] = settings_module.load()
         self.shape = os.environ.get("LOADTEST_SHAPE", "smoke")
         self.shape_settings = settings_module.shape_settings(self.settings, self.shape)
+        if duration := os.environ.get("LOADTEST_DURATION"):
+            key = "hold_seconds" if "hold_seconds" in self.shape_settings else "duration_seconds"
+            self.shape_settings[key] = float(duration)
         self.thresholds = settings_module.thresholds(self.settings, self.shape)
         self.results = Path(os.environ.get("LOADTEST_RESULTS", "loadtests/results/adhoc"))
         self.prometheus_url = os.environ.get("LOADTEST_PROMETHEUS_URL", "")

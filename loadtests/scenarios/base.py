@@ -28,9 +28,14 @@ class AppUser(FastHttpUser):
         self.account = RUN.accounts.next_from_pool()
 
     def auth(self) -> dict[str, str]:
-        if RUN.accounts.needs_new_token(self.account):
-            log_in(self, self.account)
-        return self.account.headers()
+        account = self.account
+        if RUN.accounts.needs_new_token(account) and not account.renewing:
+            account.renewing = True  # the old token stays valid for a fifth of its lifetime
+            try:
+                log_in(self, account)
+            finally:
+                account.renewing = False
+        return account.headers()
 
 
 def log_in(user: FastHttpUser, account: Account) -> bool:
