@@ -24,13 +24,16 @@ def stress_chart(path: Path, steps: list[Step], knee: Step | None, limits: Thres
         ax.annotate(f"{step.users}u", (step.stats.rps, step.stats.p99_ms), fontsize=7)
     ax.axhline(limits.p95_ms, color="C0", linestyle=":", label=f"p95 limit {limits.p95_ms:g} ms")
     ax.axhline(limits.p99_ms, color="C1", linestyle=":", label=f"p99 limit {limits.p99_ms:g} ms")
+    top = max([limits.p99_ms, *(s.stats.p99_ms for s in steps)]) * 1.15
+    ax.set_ylim(0, top)
+    ax.set_xlim(0, max(rates, default=1) * 1.1)
     if knee is not None:
         ax.axvline(knee.stats.rps, color="red", linestyle="--")
         ax.annotate(
-            f"knee {knee.stats.rps:.0f} req/s\n({knee.users} users)",
-            (knee.stats.rps, ax.get_ylim()[1] * 0.9),
+            f" knee {knee.stats.rps:.0f} req/s\n ({knee.users} users)",
+            (knee.stats.rps, top * 0.75),
             color="red",
-            ha="right",
+            ha="left",
         )
     ax.set_xlabel("requests/s (step average)")
     ax.set_ylabel("latency (ms)")
