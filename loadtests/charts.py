@@ -29,11 +29,13 @@ def stress_chart(path: Path, steps: list[Step], knee: Step | None, limits: Thres
     ax.set_xlim(0, max(rates, default=1) * 1.1)
     if knee is not None:
         ax.axvline(knee.stats.rps, color="red", linestyle="--")
+        on_the_right = knee.stats.rps > 0.6 * ax.get_xlim()[1]
         ax.annotate(
-            f" knee {knee.stats.rps:.0f} req/s\n ({knee.users} users)",
-            (knee.stats.rps, top * 0.75),
+            f" knee {knee.stats.rps:.0f} req/s \n ({knee.users} users) ",
+            (knee.stats.rps, top * 0.93),
             color="red",
-            ha="left",
+            ha="right" if on_the_right else "left",
+            va="top",
         )
     ax.set_xlabel("requests/s (step average)")
     ax.set_ylabel("latency (ms)")
