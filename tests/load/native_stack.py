@@ -6,6 +6,7 @@ by hand (docs/performance.md); the tests start the same layout through `loadtest
 
 from __future__ import annotations
 
+import shutil
 import signal
 import sys
 import tempfile
@@ -48,10 +49,13 @@ def main() -> int:
     stopping = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stopping.set())
-    with Stack(loadtest_config(state_dir)) as stack:
-        print(f"nginx {stack.nginx.url(stack)}  prometheus {stack.prometheus.url(stack)}")
-        print(f"state and logs in {state_dir}; Ctrl-C stops it", flush=True)
-        stopping.wait()
+    try:
+        with Stack(loadtest_config(state_dir)) as stack:
+            print(f"nginx {stack.nginx.url(stack)}  prometheus {stack.prometheus.url(stack)}")
+            print(f"state and logs in {state_dir} (removed on exit); Ctrl-C stops it", flush=True)
+            stopping.wait()
+    finally:
+        shutil.rmtree(state_dir, ignore_errors=True)
     return 0
 
 
