@@ -84,7 +84,7 @@ class Accounts:
         edge = settings["edge"]
         self.logins = RateBudget(edge["login_per_minute"], edge["login_burst"])
         self.signups = RateBudget(edge["signup_per_minute"], edge["signup_burst"])
-        self.token_lifetime = settings["users"]["token_lifetime_minutes"] * 60
+        self.token_lifetime = float(settings["users"]["token_lifetime_minutes"]) * 60
         self.run_id = uuid.uuid4().hex[:8]
         self.pool: list[Account] = []
         self.created: list[Account] = []

@@ -10,7 +10,7 @@ import logging
 import time
 from typing import Any
 
-from locust import events
+from locust import User, events
 from locust.env import Environment
 from locust.shape import LoadTestShape
 
@@ -36,8 +36,8 @@ _SHAPES: dict[str, type[LoadTestShape]] = {
 }
 
 
-def _weighted_kinds() -> dict[str, type]:
-    chosen = {}
+def _weighted_kinds() -> dict[str, type[User]]:
+    chosen: dict[str, type[User]] = {}
     for kind, user_class in _KINDS.items():
         if RUN.settings["users"][kind] > 0:
             user_class.weight = RUN.settings["users"][kind]
