@@ -59,15 +59,15 @@ lint: ## ruff, ruff format --check and mypy --strict on the Python code
 	$(BACKEND) ruff check .
 	$(BACKEND) ruff format --check .
 	$(BACKEND) mypy
-	$(TOOLS) ruff check stack tests bench backup
-	$(TOOLS) ruff format --check stack tests bench backup
+	$(TOOLS) ruff check stack tests bench backup loadtests
+	$(TOOLS) ruff format --check stack tests bench backup loadtests
 
 .PHONY: fmt
 fmt: ## Format and autofix the Python and front-end code
 	$(BACKEND) ruff check --fix .
 	$(BACKEND) ruff format .
-	$(TOOLS) ruff check --fix stack tests bench backup
-	$(TOOLS) ruff format stack tests bench backup
+	$(TOOLS) ruff check --fix stack tests bench backup loadtests
+	$(TOOLS) ruff format stack tests bench backup loadtests
 	cd frontend && npm run fmt
 
 .PHONY: frontend-build
@@ -85,6 +85,18 @@ openapi: ## Regenerate the front end's API client from the backend's OpenAPI sch
 .PHONY: bench
 bench: ## Throughput benchmark of the backend (1 and 2 workers); prints a table
 	$(TOOLS) python -m bench
+
+.PHONY: status
+status: ## Daily check of the native stack: services, targets, alerts, disk, last backup (docs/runbook.md)
+	python3 scripts/status.py
+
+SHAPE ?= smoke
+HOST ?= http://127.0.0.1:8080
+PROMETHEUS ?= http://127.0.0.1:9090
+.PHONY: loadtest
+loadtest: ## Locust run of SHAPE (smoke|load|stress|soak) against HOST, judged by loadtests/settings.toml
+	$(TOOLS) python -m loadtests --shape $(SHAPE) --host $(HOST) --prometheus "$(PROMETHEUS)" \
+		$(if $(DURATION),--duration $(DURATION))
 
 .PHONY: up
 up: ## Start the development stack in containers (same as `docker compose up`)

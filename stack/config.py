@@ -24,6 +24,8 @@ class Ports:
     nginx_exporter: int = 9113
     postgres_exporter: int = 9187
     alert_webhook: int = 9095
+    redis: int = 6380  # not 6379: a Redis the machine may run already
+    redis_exporter: int = 9121
 
     def shifted(self, offset: int) -> Ports:
         """The same layout moved by `offset`, so a test stack can run beside `make stack`."""
@@ -41,6 +43,8 @@ class StackConfig:
     environment: str = "development"
     backend_workers: int = 2
     backend_replicas: int = 1
+    # The item list's cache in the stack's own Redis (CACHE_ENABLED).
+    cache_enabled: bool = True
     # Extra environment for the backend processes (settings of app/config.py).
     backend_env: dict[str, str] = field(default_factory=dict)
     # The stanza at start, a full backup of a new cluster; pgBackRest settings over the defaults

@@ -15,6 +15,8 @@ from sqlalchemy.pool import NullPool
 
 from app import __version__, fault_injection
 from app.auth.router import router as auth_router
+from app.auth.security import TokenVerifier
+from app.cache import ItemCache
 from app.config import Settings, get_settings
 from app.db import create_engine, create_sessionmaker, publish_pool_metrics
 from app.errors import error_codes_markdown, register_error_handlers
@@ -42,6 +44,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.engine = create_engine(settings)
         app.state.sessionmaker = create_sessionmaker(app.state.engine)
+        app.state.cache = ItemCache(settings) if settings.cache_enabled else None
         app.state.readiness_engine = create_async_engine(
             settings.database_url,
             poolclass=NullPool,
@@ -56,6 +59,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             stats.cancel()
             purge.cancel()
             await app.state.engine.dispose()
+            if app.state.cache is not None:
+                await app.state.cache.close()
             await app.state.readiness_engine.dispose()
             metrics.worker_stopped()
 
@@ -74,6 +79,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         generate_unique_id_function=_operation_id,
     )
     app.state.settings = settings
+    app.state.token_verifier = TokenVerifier(settings.secret_key.get_secret_value())
     register_error_handlers(app)
     app.add_middleware(BodySizeLimitMiddleware)
     app.add_middleware(RequestObservabilityMiddleware, metrics_enabled=settings.metrics_enabled)

@@ -1,4 +1,4 @@
-"""The exporters, from Debian's packages: host, PostgreSQL and nginx metrics for Prometheus.
+"""The exporters, from Debian's packages: host, PostgreSQL, nginx and Redis metrics for Prometheus.
 
 Each listens on 127.0.0.1 only (they all default to every interface) and counts as started once
 its /metrics answers.
@@ -88,6 +88,20 @@ class NginxExporter(_Exporter):
             f"-web.listen-address={listen}",
             "-nginx.retries=10",
             "-nginx.retry-interval=1s",
+        ]
+
+
+class RedisExporter(_Exporter):
+    name = "redis-exporter"
+
+    def port(self, stack: Stack) -> int:
+        return stack.config.ports.redis_exporter
+
+    def argv(self, stack: Stack, listen: str) -> list[str]:
+        return [
+            "prometheus-redis-exporter",
+            f"-redis.addr={stack.redis.url(stack)}",
+            f"-web.listen-address={listen}",
         ]
 
 

@@ -43,6 +43,8 @@ class Site:
             backend_workers=1,
             backup_env=backup_env,
             backups=backups,
+            # Only PostgreSQL and the backend run here: the item list reads the database.
+            cache_enabled=False,
         )
         stack = Stack(config)
         config.log_dir.mkdir(parents=True, exist_ok=True)
