@@ -238,8 +238,11 @@ switch_to() {
   env_set IMAGE_TAG "$tag"
   say "pulling the images of $tag"
   compose pull --quiet backend nginx || { say "pulling $tag failed"; return 1; }
-  # The database first, on a first deploy (a no-op when it runs).
-  compose up -d --wait db 2>&1 | sed 's/^/    /'
+  # The backend's own services first, on a first deploy (a no-op when they run).
+  local infrastructure
+  infrastructure=$(compose config --services | grep -xE 'db|redis' | tr '\n' ' ')
+  # shellcheck disable=SC2086  # one word per service
+  compose up -d --wait --no-recreate $infrastructure 2>&1 | sed 's/^/    /'
   if [[ $migrations == migrate ]]; then
     say "running the migrations of $tag (prestart)"
     compose run --rm --no-deps -T prestart 2>&1 | tail -n 5 | sed 's/^/    /'
