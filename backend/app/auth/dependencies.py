@@ -1,13 +1,14 @@
-"""`CurrentUser`: the account a request's bearer token belongs to, or a 401."""
+"""`CurrentUser`: the account a request's bearer token belongs to, or a 401; the throttle."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends
+from fastapi import Depends, Request
 from fastapi.security import OAuth2PasswordBearer
 
 from app.auth.security import ExpiredTokenError, InvalidTokenError, decode_access_token
+from app.auth.throttle import AccountThrottle
 from app.config import SettingsDep
 from app.db import SessionDep
 from app.errors import AuthenticationError
@@ -36,3 +37,12 @@ async def _current_user(
 
 
 CurrentUser = Annotated[User, Depends(_current_user)]
+
+
+async def _account_throttle(request: Request) -> AccountThrottle:
+    throttle: AccountThrottle = request.app.state.account_throttle
+    return throttle
+
+
+# Password attempts per account, this worker's count (app/auth/throttle.py).
+AccountThrottleDep = Annotated[AccountThrottle, Depends(_account_throttle)]

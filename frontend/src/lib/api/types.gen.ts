@@ -141,7 +141,7 @@ export type ItemUpdate = {
     /**
      * Title
      */
-    title?: string | null;
+    title?: string;
 };
 
 /**
@@ -227,11 +227,11 @@ export type UserUpdate = {
     /**
      * Email
      */
-    email?: string | null;
+    email?: string;
     /**
      * Full Name
      */
-    full_name?: string | null;
+    full_name?: string;
 };
 
 export type AuthLoginData = {
@@ -243,6 +243,10 @@ export type AuthLoginData = {
 
 export type AuthLoginErrors = {
     /**
+     * Error codes: `malformed_body`
+     */
+    400: ErrorResponse;
+    /**
      * Error codes: `not_authenticated`, `invalid_token`, `invalid_credentials`
      */
     401: ErrorResponse;
@@ -250,6 +254,10 @@ export type AuthLoginErrors = {
      * Error codes: `validation_error`
      */
     422: ErrorResponse;
+    /**
+     * Error codes: `rate_limited`
+     */
+    429: ErrorResponse;
     /**
      * Error codes: `service_unavailable`
      */
@@ -267,6 +275,43 @@ export type AuthLoginResponses = {
 
 export type AuthLoginResponse = AuthLoginResponses[keyof AuthLoginResponses];
 
+export type AuthLogoutData = {
+    body?: never;
+    path?: never;
+    query?: never;
+    url: '/api/v1/auth/logout';
+};
+
+export type AuthLogoutErrors = {
+    /**
+     * Error codes: `malformed_body`
+     */
+    400: ErrorResponse;
+    /**
+     * Error codes: `not_authenticated`, `invalid_token`, `invalid_credentials`
+     */
+    401: ErrorResponse;
+    /**
+     * Error codes: `validation_error`
+     */
+    422: ErrorResponse;
+    /**
+     * Error codes: `service_unavailable`
+     */
+    503: ErrorResponse;
+};
+
+export type AuthLogoutError = AuthLogoutErrors[keyof AuthLogoutErrors];
+
+export type AuthLogoutResponses = {
+    /**
+     * Successful Response
+     */
+    204: void;
+};
+
+export type AuthLogoutResponse = AuthLogoutResponses[keyof AuthLogoutResponses];
+
 export type AuthSignupData = {
     body: UserCreate;
     headers?: {
@@ -283,6 +328,10 @@ export type AuthSignupData = {
 };
 
 export type AuthSignupErrors = {
+    /**
+     * Error codes: `malformed_body`
+     */
+    400: ErrorResponse;
     /**
      * Error codes: `email_taken`, `idempotency_key_reused`
      */
@@ -326,6 +375,10 @@ export type ItemsListItemsData = {
 
 export type ItemsListItemsErrors = {
     /**
+     * Error codes: `malformed_body`
+     */
+    400: ErrorResponse;
+    /**
      * Error codes: `not_authenticated`, `invalid_token`, `invalid_credentials`
      */
     401: ErrorResponse;
@@ -366,6 +419,10 @@ export type ItemsCreateItemData = {
 };
 
 export type ItemsCreateItemErrors = {
+    /**
+     * Error codes: `malformed_body`
+     */
+    400: ErrorResponse;
     /**
      * Error codes: `not_authenticated`, `invalid_token`, `invalid_credentials`
      */
@@ -409,6 +466,10 @@ export type ItemsDeleteItemData = {
 
 export type ItemsDeleteItemErrors = {
     /**
+     * Error codes: `malformed_body`
+     */
+    400: ErrorResponse;
+    /**
      * Error codes: `not_authenticated`, `invalid_token`, `invalid_credentials`
      */
     401: ErrorResponse;
@@ -450,6 +511,10 @@ export type ItemsReadItemData = {
 };
 
 export type ItemsReadItemErrors = {
+    /**
+     * Error codes: `malformed_body`
+     */
+    400: ErrorResponse;
     /**
      * Error codes: `not_authenticated`, `invalid_token`, `invalid_credentials`
      */
@@ -493,6 +558,10 @@ export type ItemsUpdateItemData = {
 
 export type ItemsUpdateItemErrors = {
     /**
+     * Error codes: `malformed_body`
+     */
+    400: ErrorResponse;
+    /**
      * Error codes: `not_authenticated`, `invalid_token`, `invalid_credentials`
      */
     401: ErrorResponse;
@@ -530,6 +599,10 @@ export type UsersDeleteMeData = {
 
 export type UsersDeleteMeErrors = {
     /**
+     * Error codes: `malformed_body`
+     */
+    400: ErrorResponse;
+    /**
      * Error codes: `not_authenticated`, `invalid_token`, `invalid_credentials`
      */
     401: ErrorResponse;
@@ -563,6 +636,10 @@ export type UsersReadMeData = {
 
 export type UsersReadMeErrors = {
     /**
+     * Error codes: `malformed_body`
+     */
+    400: ErrorResponse;
+    /**
      * Error codes: `not_authenticated`, `invalid_token`, `invalid_credentials`
      */
     401: ErrorResponse;
@@ -595,6 +672,10 @@ export type UsersUpdateMeData = {
 };
 
 export type UsersUpdateMeErrors = {
+    /**
+     * Error codes: `malformed_body`
+     */
+    400: ErrorResponse;
     /**
      * Error codes: `not_authenticated`, `invalid_token`, `invalid_credentials`
      */
@@ -633,7 +714,7 @@ export type UsersChangePasswordData = {
 
 export type UsersChangePasswordErrors = {
     /**
-     * Error codes: `incorrect_password`
+     * Error codes: `malformed_body`, `incorrect_password`
      */
     400: ErrorResponse;
     /**
@@ -644,6 +725,10 @@ export type UsersChangePasswordErrors = {
      * Error codes: `validation_error`
      */
     422: ErrorResponse;
+    /**
+     * Error codes: `rate_limited`
+     */
+    429: ErrorResponse;
     /**
      * Error codes: `service_unavailable`
      */
