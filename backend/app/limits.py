@@ -4,7 +4,7 @@
 |---|---|---|
 | request line + headers | 4 x 8 KiB (`large_client_header_buffers` default) | 64 KiB, then 431 |
 | body | 1 MiB (`client_max_body_size`) | 2 MiB, then 413 |
-| time to send the head | 15 s (`client_header_timeout`) | 20 s (REQUEST_HEAD_TIMEOUT_SECONDS) |
+| time to send the head | 10 s (`client_header_timeout`) | 20 s (REQUEST_HEAD_TIMEOUT_SECONDS) |
 | idle keep-alive | 60 s (upstream `keepalive_timeout`) | 75 s (app/serve.py) |
 | requests in progress per worker | - | WEB_CONCURRENCY_LIMIT, then 503 with Retry-After |
 
