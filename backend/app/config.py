@@ -19,7 +19,10 @@ DEFAULT_SECRET = "changethis"  # noqa: S105
 
 class Settings(BaseSettings):
     # hide_input_in_errors: a refused setting is named, its value (maybe a secret) never printed.
-    model_config = SettingsConfigDict(extra="ignore", frozen=True, hide_input_in_errors=True)
+    # env_ignore_empty: an empty variable (.env.example leaves the secrets empty) is the default.
+    model_config = SettingsConfigDict(
+        extra="ignore", frozen=True, hide_input_in_errors=True, env_ignore_empty=True
+    )
 
     environment: Literal["development", "test", "production"] = "development"
     secret_key: SecretStr = SecretStr(DEFAULT_SECRET)

@@ -21,7 +21,10 @@ SLACK_MIB = 40
 def _workers(stack: Stack) -> list[int]:
     parent = stack.backend.replicas[0].pid
     children = Path(f"/proc/{parent}/task/{parent}/children").read_text().split()
-    return [int(pid) for pid in children]
+    # uvicorn's workers, not multiprocessing's resource tracker.
+    return [
+        int(pid) for pid in children if b"spawn_main" in Path(f"/proc/{pid}/cmdline").read_bytes()
+    ]
 
 
 def _kib(pid: int, field: str) -> int:
