@@ -66,8 +66,14 @@ def test_no_input_is_a_server_error_or_a_schema_mismatch(backend_url: str, tmp_p
         "--report-dir",
         str(tmp_path),
     ]
+    # In tmp_path: schemathesis keeps its cache of past failures in the working folder.
     result = subprocess.run(
-        command, capture_output=True, text=True, timeout=FUZZ_SECONDS + 240, check=False
+        command,
+        capture_output=True,
+        text=True,
+        timeout=FUZZ_SECONDS + 240,
+        check=False,
+        cwd=tmp_path,
     )
     output = result.stdout + result.stderr
     assert result.returncode == 0, output[-20_000:]
