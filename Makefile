@@ -47,6 +47,10 @@ test-kubernetes: ## Kubernetes manifests: render, strict schemas, checkov, parit
 test-faults: ## Faults on a small native stack: killed processes, keyed retries, malformed requests (~2 min)
 	$(TOOLS) pytest tests/faults
 
+.PHONY: test-hardening
+test-hardening: ## Security: schemathesis fuzzing of the live API (FUZZ_SECONDS, 90), bursts, slow clients, compose (~4 min)
+	$(TOOLS) pytest tests/hardening
+
 .PHONY: lint
 lint: ## ruff, ruff format --check and mypy --strict on the Python code
 	$(BACKEND) ruff check .
