@@ -45,6 +45,9 @@ PROD_SECRETS = {
     "FIRST_ADMIN_PASSWORD": "a-real-admin-password",
     "POSTGRES_PASSWORD": "a-real-database-password",
     "GRAFANA_ADMIN_PASSWORD": "a-real-grafana-password",
+    "DB_OWNER_PASSWORD": "a-real-owner-password",
+    "DB_APP_PASSWORD": "a-real-app-password",
+    "DB_EXPORTER_PASSWORD": "a-real-exporter-password",
 }
 
 

@@ -26,7 +26,15 @@ CAPABILITIES = {
 WRITABLE_ROOT = {
     "nginx": "the image renders conf.d and keeps its pid and temp files under /etc/nginx",
 }
-SECRETS = ["SECRET_KEY", "FIRST_ADMIN_PASSWORD", "POSTGRES_PASSWORD", "GRAFANA_ADMIN_PASSWORD"]
+SECRETS = [
+    "SECRET_KEY",
+    "FIRST_ADMIN_PASSWORD",
+    "POSTGRES_PASSWORD",
+    "GRAFANA_ADMIN_PASSWORD",
+    "DB_OWNER_PASSWORD",
+    "DB_APP_PASSWORD",
+    "DB_EXPORTER_PASSWORD",
+]
 
 
 @pytest.fixture(scope="module")
@@ -108,3 +116,25 @@ def test_grafana_refuses_a_default_admin_password(password: str, tmp_path: Path)
         )
         assert (result.returncode == 0) is started, result.stderr
         assert ("started" in result.stdout) is started
+
+
+def test_nothing_but_the_database_logs_in_as_the_superuser(services: dict[str, Any]) -> None:
+    superuser = env_example()["POSTGRES_USER"]
+    owner, app = env_example()["DB_OWNER_USER"], env_example()["DB_APP_USER"]
+    assert services["prestart"]["environment"]["DATABASE_URL"].startswith(
+        f"postgresql+psycopg://{owner}:"
+    )
+    assert services["backend"]["environment"]["DATABASE_URL"].startswith(
+        f"postgresql+psycopg://{app}:"
+    )
+    exporter = services["postgres-exporter"]["environment"]
+    assert exporter["DATA_SOURCE_USER"] == env_example()["DB_EXPORTER_USER"]
+    for name, service in services.items():
+        if name == "db":
+            continue
+        env = service.get("environment") or {}
+        assert f"//{superuser}:" not in str(env.get("DATABASE_URL", "")), name
+        assert env.get("DATA_SOURCE_USER") != superuser, name
+        assert PROD_SECRETS["POSTGRES_PASSWORD"] not in " ".join(map(str, env.values())), name
+    mounts = {v["target"]: v["source"] for v in services["db"]["volumes"]}
+    assert mounts["/docker-entrypoint-initdb.d"].endswith("postgres/initdb")
