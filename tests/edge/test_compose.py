@@ -177,9 +177,7 @@ class TestProduction:
 
     def test_database_lives_in_a_named_volume(self) -> None:
         config = compose_config(PROD_COMPOSE)
-        [volume] = [
-            v for v in config["services"]["db"]["volumes"] if v["target"].endswith("/data")
-        ]
+        [volume] = [v for v in config["services"]["db"]["volumes"] if v["target"].endswith("/data")]
         assert volume["type"] == "volume"
         assert volume["source"] in config["volumes"]
 
