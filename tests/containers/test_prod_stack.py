@@ -85,8 +85,11 @@ def production_env(work: Path, host_root: Path) -> dict[str, str]:
         "POSTGRES_PASSWORD": secrets.token_urlsafe(18),
         "POSTGRES_DB": "app",
         # The database's roles (postgres/initdb/10-roles.sh).
+        "DB_OWNER_USER": "app_owner",
         "DB_OWNER_PASSWORD": secrets.token_urlsafe(18),
+        "DB_APP_USER": "app_user",
         "DB_APP_PASSWORD": secrets.token_urlsafe(18),
+        "DB_EXPORTER_USER": "app_exporter",
         "DB_EXPORTER_PASSWORD": secrets.token_urlsafe(18),
         "DOMAIN": "localhost",
         "TLS_CERTIFICATES_DIR": str(tls),
