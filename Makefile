@@ -56,15 +56,15 @@ lint: ## ruff, ruff format --check and mypy --strict on the Python code
 	$(BACKEND) ruff check .
 	$(BACKEND) ruff format --check .
 	$(BACKEND) mypy
-	$(TOOLS) ruff check stack tests bench
-	$(TOOLS) ruff format --check stack tests bench
+	$(TOOLS) ruff check stack tests bench backup loadtests
+	$(TOOLS) ruff format --check stack tests bench backup loadtests
 
 .PHONY: fmt
 fmt: ## Format and autofix the Python and front-end code
 	$(BACKEND) ruff check --fix .
 	$(BACKEND) ruff format .
-	$(TOOLS) ruff check --fix stack tests bench
-	$(TOOLS) ruff format stack tests bench
+	$(TOOLS) ruff check --fix stack tests bench backup loadtests
+	$(TOOLS) ruff format stack tests bench backup loadtests
 	cd frontend && npm run fmt
 
 .PHONY: frontend-build
@@ -83,6 +83,42 @@ openapi: ## Regenerate the front end's API client from the backend's OpenAPI sch
 bench: ## Throughput benchmark of the backend (1 and 2 workers); prints a table
 	$(TOOLS) python -m bench
 
+.PHONY: status
+status: ## Daily check of the native stack: services, targets, alerts, disk, last backup (docs/runbook.md)
+	python3 scripts/status.py
+
+SHAPE ?= smoke
+HOST ?= http://127.0.0.1:8080
+PROMETHEUS ?= http://127.0.0.1:9090
+.PHONY: loadtest
+loadtest: ## Locust run of SHAPE (smoke|load|stress|soak) against HOST, judged by loadtests/settings.toml
+	$(TOOLS) python -m loadtests --shape $(SHAPE) --host $(HOST) --prometheus "$(PROMETHEUS)" \
+		$(if $(DURATION),--duration $(DURATION))
+
 .PHONY: up
 up: ## Start the development stack in containers (same as `docker compose up`)
 	docker compose up
+
+# --- Backups of the native stack's database (docs/backup-and-recovery.md) ---------------------
+# In compose: `docker compose exec backup python3 -m backup ...` runs the same commands.
+KIND ?= incr
+
+.PHONY: backup
+backup: ## Back up `make stack`'s database now: KIND=full|incr|dump (default incr)
+	$(TOOLS) python -m stack.backups backup $(KIND)
+
+.PHONY: backup-info
+backup-info: ## List the backups, the WAL range and the logical dumps
+	$(TOOLS) python -m stack.backups info
+
+.PHONY: backup-verify
+backup-verify: ## Read back every backup file and WAL segment and check it
+	$(TOOLS) python -m stack.backups verify
+
+.PHONY: restore
+restore: ## Restore into a fresh directory: DATA_DIR=... [TARGET_TIME="2026-11-29 21:40:00+00"]
+	$(TOOLS) python -m stack.backups restore --data-dir "$(DATA_DIR)" $(if $(TARGET_TIME),--target-time "$(TARGET_TIME)")
+
+.PHONY: drill
+drill: ## The restore drills against real servers (~4 min); prints the RTO/RPO report
+	$(TOOLS) pytest tests/backups -s

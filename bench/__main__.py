@@ -1,27 +1,30 @@
 """`make bench`: /health and an authenticated item list under wrk, with 1 and 2 workers.
 
 Seeds one user with 10 items in a private PostgreSQL and loads the backend from this machine:
-first each endpoint at several concurrencies with 1 and with 2 workers, then the price of the
-metrics, with two servers side by side (metrics on, metrics off) loaded in alternation; last
-the ceiling: the same item list served without SQLAlchemy (bench/ceiling.py), loaded in
-alternation with the real routes on one server. Prints the table and the ratios the targets
-in docs/performance.md are about. Figures, not a test: a busy machine moves them, so compare
-rows of one run.
+first each endpoint at several concurrencies with 1 and with 2 workers: /health, the item list
+with the cache off, the same list with the cache in Redis warm, and a mixed load of lists with
+one edit in ten by the same users (bench/mixed.py); then the price of the metrics, with two
+servers side by side (metrics on, metrics off) loaded in alternation; last the ceiling: the
+same item list served without SQLAlchemy (bench/ceiling.py), loaded in alternation with the
+real routes on one server. Prints the table and the ratios the targets in docs/performance.md
+are about. Figures, not a test: a busy machine moves them, so compare rows of one run.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import re
 import statistics
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 
 import httpx
 
-from bench import wrk
+from bench import mixed, wrk
 from bench.cpu import group_cpu_seconds
 from stack.config import REPO_ROOT, Ports, StackConfig
 from stack.process import ManagedProcess, run
@@ -31,6 +34,9 @@ BACKEND_DIR = REPO_ROOT / "backend"
 PYTHON = str(BACKEND_DIR / ".venv" / "bin" / "python")
 CONCURRENCIES = (10, 40, 200)
 HEALTH, ITEMS = ENDPOINTS = ("/health", "/api/v1/items")
+# The rows of the throughput table: what is loaded, and on which of the two servers.
+WARM, MIXED = "items, cache warm", "items, mixed 10% w"
+ROWS = (HEALTH, ITEMS, WARM, MIXED)
 CEILING = "/bench/items"  # the item list without SQLAlchemy, added by bench/ceiling.py
 METRICS_ROUNDS = 6  # even: each server goes first equally often
 CEILING_ROUNDS = 4  # even: each endpoint order as often as its reverse
@@ -58,6 +64,7 @@ class Backend:
     ):
         self.url = f"http://127.0.0.1:{port}"
         name = "-".join([module, *(f"{k}-{v}" for k, v in settings.items())]).lower()
+        name = re.sub(r"[^a-z0-9._-]+", "-", name)  # a file name, whatever the settings hold
         self.process = ManagedProcess(
             f"backend {name}",
             [PYTHON, "-m", module],
@@ -72,10 +79,14 @@ class Backend:
             cwd=BACKEND_DIR,
         )
         self.headers: dict[str, str] = {}
+        self.script: Path | None = None  # the mixed load's wrk script, once seeded
 
-    def load(self, endpoint: str, connections: int, seconds: int) -> Measure:
+    def load(
+        self, endpoint: str, connections: int, seconds: int, script: Path | None = None
+    ) -> Measure:
         cpu_before = group_cpu_seconds(self.process.pid)
-        result = wrk.run(f"{self.url}{endpoint}", connections, seconds, self.headers)
+        headers = {} if script else self.headers
+        result = wrk.run(f"{self.url}{endpoint}", connections, seconds, headers, script)
         cpu_ms = (group_cpu_seconds(self.process.pid) - cpu_before) * 1000
         return Measure(result, cpu_ms / max(result.requests, 1))
 
@@ -118,7 +129,7 @@ def seed(url: str) -> dict[str, str]:
 def print_row(label: str, endpoint: str, connections: int, measure: Measure) -> None:
     r = measure.result
     print(
-        f"{label:<12} {endpoint:<14} {connections:>5} {r.requests_per_second:>9.0f}"
+        f"{label:<12} {endpoint:<18} {connections:>5} {r.requests_per_second:>9.0f}"
         f" {r.p50_ms:>8.2f} {r.p99_ms:>8.2f} {r.non_2xx:>7} {r.socket_errors:>6}"
         f" {measure.cpu_ms_per_request:>7.3f}",
         flush=True,
@@ -126,17 +137,33 @@ def print_row(label: str, endpoint: str, connections: int, measure: Measure) -> 
 
 
 def throughput_by_workers(
-    config: StackConfig, env: dict[str, str], seconds: int
+    config: StackConfig, env: dict[str, str], redis_url: str, seconds: int
 ) -> dict[tuple[int, str, int], Measure]:
+    """Each row at each concurrency, with 1 and 2 workers: two servers up, cache off and on."""
     measures = {}
     for workers in (1, 2):
-        backend = Backend(config, env, config.ports.backend, WEB_WORKERS=str(workers))
-        with running(backend):
-            for endpoint in ENDPOINTS:
+        off = Backend(config, env, config.ports.backend, WEB_WORKERS=str(workers))
+        on = Backend(
+            config,
+            env,
+            config.ports.backend + 3,
+            WEB_WORKERS=str(workers),
+            CACHE_ENABLED="true",
+            REDIS_URL=redis_url,
+        )
+        with running(off, on):
+            script = mixed.write_script(mixed.seed_users(on.url), config.state_dir / "mixed.lua")
+            for row in ROWS:
+                backend = on if row in (WARM, MIXED) else off
                 for connections in CONCURRENCIES:
-                    measure = backend.load(endpoint, connections, seconds)
-                    measures[workers, endpoint, connections] = measure
-                    print_row(f"{workers} worker(s)", endpoint, connections, measure)
+                    measure = backend.load(
+                        HEALTH if row == HEALTH else ITEMS,
+                        connections,
+                        seconds,
+                        script if row == MIXED else None,
+                    )
+                    measures[workers, row, connections] = measure
+                    print_row(f"{workers} worker(s)", row, connections, measure)
     return measures
 
 
@@ -212,23 +239,29 @@ def print_summary(
     def rps(workers: int, endpoint: str, connections: int) -> float:
         return by_workers[workers, endpoint, connections].result.requests_per_second
 
-    print("\nitems list / health, requests/s (target: at least 0.40)")
+    print("\nshare of /health's requests/s (targets: cache off 0.30, cache warm 0.60 at c=10, 40)")
     for workers in (1, 2):
-        ratios = [rps(workers, ITEMS, c) / rps(workers, HEALTH, c) for c in CONCURRENCIES]
-        shown = "  ".join(f"c={c}: {r:.2f}" for c, r in zip(CONCURRENCIES, ratios, strict=True))
-        print(f"  {workers} worker(s): {shown}")
-    health_cpu, items_cpu = (by_workers[1, e, 40].cpu_ms_per_request for e in ENDPOINTS)
-    print(
-        f"  backend CPU per request (1 worker, c=40): /health {health_cpu:.3f} ms, items"
-        f" {items_cpu:.3f} ms; CPU-bound, items can reach {health_cpu / items_cpu:.2f} of /health"
-    )
+        for row in ROWS[1:]:
+            ratios = [rps(workers, row, c) / rps(workers, HEALTH, c) for c in CONCURRENCIES]
+            shown = "  ".join(f"c={c}: {r:.2f}" for c, r in zip(CONCURRENCIES, ratios, strict=True))
+            print(f"  {workers} worker(s) {row:<18} {shown}")
+    print("backend CPU per request, ms (target: cache off at most 1.0 at c=10, 40)")
+    for workers in (1, 2):
+        for row in ROWS:
+            cpu = "  ".join(
+                f"c={c}: {by_workers[workers, row, c].cpu_ms_per_request:.3f}"
+                for c in CONCURRENCIES
+            )
+            print(f"  {workers} worker(s) {row:<18} {cpu}")
 
-    failed = sum(
-        m.result.non_2xx + m.result.socket_errors
-        for (_, _, connections), m in by_workers.items()
-        if connections == 200
-    )
-    print(f"\nnon-2xx answers and socket errors at concurrency 200 (target: 0): {failed}")
+    print("\nnon-2xx answers and socket errors at concurrency 200 (target: 0)")
+    for row in ROWS:
+        failed = [
+            by_workers[workers, row, 200].result.non_2xx
+            + by_workers[workers, row, 200].result.socket_errors
+            for workers in (1, 2)
+        ]
+        print(f"  {row:<18} 1 worker: {failed[0]}, 2 workers: {failed[1]}")
 
     print(f"\ncost of metrics, 1 worker, c=40, median of {METRICS_ROUNDS} (target: under 5%)")
     for endpoint in ENDPOINTS:
@@ -249,6 +282,11 @@ def print_summary(
             f"  {endpoint:<14} {rps_:>6.0f} requests/s, {rps_ / health_rps:.2f} of /health;"
             f" CPU per request {cpu:.3f} ms"
         )
+    (_, items_cpu), (_, ceiling_cpu) = by_endpoint[ITEMS], by_endpoint[CEILING]
+    print(
+        f"  {ITEMS} costs {items_cpu / ceiling_cpu - 1:+.0%} of the ceiling's CPU per request"
+        " (target: within 10%)"
+    )
 
 
 def main() -> int:
@@ -266,16 +304,18 @@ def main() -> int:
     postgres = stack.postgres
     postgres.start(stack)
     env = {"DATABASE_URL": postgres.url, "HOST": "127.0.0.1"}
+    stack.redis.start(stack)
     try:
         run([PYTHON, "-m", "app.prestart"], "prestart", cwd=BACKEND_DIR, env={**os.environ, **env})
         print(
-            f"{'server':<12} {'endpoint':<14} {'conc':>5} {'req/s':>9} {'p50 ms':>8}"
+            f"{'server':<12} {'endpoint':<18} {'conc':>5} {'req/s':>9} {'p50 ms':>8}"
             f" {'p99 ms':>8} {'non-2xx':>7} {'errors':>6} {'cpu ms':>7}"
         )
-        by_workers = throughput_by_workers(config, env, args.seconds)
+        by_workers = throughput_by_workers(config, env, stack.redis.url(stack), args.seconds)
         by_metrics = metrics_cost(config, env, args.seconds)
         by_ceiling = sqlalchemy_share(config, env, args.seconds)
     finally:
+        stack.redis.stop()
         postgres.stop()
     print_summary(by_workers, by_metrics, by_ceiling)
     return 0

@@ -6,6 +6,7 @@ import re
 import shutil
 import subprocess
 from dataclasses import dataclass
+from pathlib import Path
 
 
 @dataclass(frozen=True)
@@ -47,7 +48,14 @@ def parse(output: str) -> Result:
     )
 
 
-def run(url: str, connections: int, seconds: int, headers: dict[str, str]) -> Result:
+def run(
+    url: str,
+    connections: int,
+    seconds: int,
+    headers: dict[str, str],
+    script: Path | None = None,
+) -> Result:
+    """One wrk run; `script` (Lua) may build each request itself."""
     wrk = shutil.which("wrk")
     if wrk is None:
         raise RuntimeError("wrk not found: apt-get install wrk (make deps does)")
@@ -55,6 +63,8 @@ def run(url: str, connections: int, seconds: int, headers: dict[str, str]) -> Re
     argv += ["--latency", "--timeout", "10s"]
     for name, value in headers.items():
         argv += ["-H", f"{name}: {value}"]
+    if script is not None:
+        argv += ["-s", str(script)]
     output = subprocess.run(
         [*argv, url], capture_output=True, text=True, check=True, timeout=seconds + 30
     ).stdout

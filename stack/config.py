@@ -24,6 +24,8 @@ class Ports:
     nginx_exporter: int = 9113
     postgres_exporter: int = 9187
     alert_webhook: int = 9095
+    redis: int = 6380  # not 6379: a Redis the machine may run already
+    redis_exporter: int = 9121
 
     def shifted(self, offset: int) -> Ports:
         """The same layout moved by `offset`, so a test stack can run beside `make stack`."""
@@ -41,8 +43,14 @@ class StackConfig:
     environment: str = "development"
     backend_workers: int = 2
     backend_replicas: int = 1
+    # The item list's cache in the stack's own Redis (CACHE_ENABLED).
+    cache_enabled: bool = True
     # Extra environment for the backend processes (settings of app/config.py).
     backend_env: dict[str, str] = field(default_factory=dict)
+    # The stanza at start, a full backup of a new cluster; pgBackRest settings over the defaults
+    # of stack/services/postgres.py (a local repository), e.g. an S3 repository.
+    backups: bool = True
+    backup_env: dict[str, str] = field(default_factory=dict)
 
     @property
     def repo_root(self) -> Path:
@@ -51,6 +59,11 @@ class StackConfig:
     @property
     def log_dir(self) -> Path:
         return self.state_dir / "logs"
+
+    @property
+    def textfile_dir(self) -> Path:
+        """Where node_exporter's textfile collector reads the backup metrics."""
+        return self.state_dir / "textfile"
 
     def backend_ports(self) -> list[int]:
         return [self.ports.backend + n for n in range(self.backend_replicas)]

@@ -10,10 +10,16 @@ from stack.process import ManagedProcess
 from stack.services.alert_webhook import AlertWebhook
 from stack.services.alertmanager import Alertmanager
 from stack.services.backend import Backend
-from stack.services.exporters import NginxExporter, NodeExporter, PostgresExporter
+from stack.services.exporters import (
+    NginxExporter,
+    NodeExporter,
+    PostgresExporter,
+    RedisExporter,
+)
 from stack.services.nginx import Nginx
 from stack.services.postgres import Postgres
 from stack.services.prometheus import Prometheus
+from stack.services.redis import Redis
 from stack.supervisor import Supervisor
 
 
@@ -31,6 +37,7 @@ class Stack:
     def __init__(self, config: StackConfig | None = None) -> None:
         self.config = config or StackConfig()
         self.postgres = Postgres()
+        self.redis = Redis()
         self.backend = Backend()
         self.nginx = Nginx()
         self.alert_webhook = AlertWebhook()
@@ -39,6 +46,7 @@ class Stack:
         # Start order. Prometheus comes last so that its first scrape finds every target up.
         self.services: list[Service] = [
             self.postgres,
+            self.redis,
             self.backend,
             self.nginx,
             self.alert_webhook,
@@ -46,6 +54,7 @@ class Stack:
             NodeExporter(),
             PostgresExporter(),
             NginxExporter(),
+            RedisExporter(),
             self.prometheus,
         ]
         self._started: list[Service] = []

@@ -44,6 +44,10 @@ class Supervisor:
         self._thread = threading.Thread(target=self._run, name="stack-supervisor", daemon=True)
 
     def start(self) -> Supervisor:
+        # A first line, so logs/stack.log exists (and the runbooks' grep of it works) before
+        # anything has failed.
+        names = ", ".join(process.name for process in self.processes())
+        self.report(f"watching {names}")
         self._thread.start()
         return self
 

@@ -57,6 +57,11 @@ class Settings(BaseSettings):
     forwarded_allow_ips: str = "127.0.0.1"
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
+    cache_enabled: bool = False
+    redis_url: str = "redis://localhost:6379/0"
+    cache_ttl_seconds: int = Field(60, ge=1)
+    cache_timeout_seconds: float = Field(0.25, gt=0)
+
     metrics_enabled: bool = True
     # The interactive docs and the OpenAPI schema: always outside production, there only if set.
     api_docs_enabled: bool = False

@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import (
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.pool import ConnectionPoolEntry, QueuePool
 
+from app.cache import ItemCache
 from app.config import Settings
 from app.observability import metrics
 
@@ -37,12 +38,20 @@ class Base(DeclarativeBase):
 
 
 def create_engine(settings: Settings) -> AsyncEngine:
+    """The worker's one pool. Its connections are in autocommit unless a session says otherwise.
+
+    Hot reads run a single SELECT straight on `engine.connect()`: in autocommit that is one
+    round trip, with no BEGIN, and `skip_autocommit_rollback` drops the ROLLBACK the pool would
+    send when the connection comes back. Sessions get transactions (`create_sessionmaker`).
+    """
     engine = create_async_engine(
         settings.database_url,
         pool_size=settings.db_pool_size,
         max_overflow=settings.db_max_overflow,
         pool_timeout=settings.db_pool_timeout_seconds,
         connect_args={"connect_timeout": settings.db_connect_timeout_seconds},
+        isolation_level="AUTOCOMMIT",
+        skip_autocommit_rollback=True,
     )
     event.listen(engine.sync_engine.pool, "checkout", _replace_if_closed_by_server)
     metrics.POOL_SIZE.set(settings.db_pool_size)
@@ -83,8 +92,10 @@ def publish_pool_metrics(engine: AsyncEngine) -> None:
 
 
 def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    # Sessions share the engine's pool but run in transactions (PostgreSQL's default level).
+    transactional = engine.execution_options(isolation_level="READ COMMITTED")
     # Objects stay readable after commit: the response is built after the session closes.
-    return async_sessionmaker(engine, expire_on_commit=False)
+    return async_sessionmaker(transactional, expire_on_commit=False)
 
 
 # Requests that only read need no transaction: each statement commits on its own, which saves
@@ -109,6 +120,12 @@ async def _request_session(request: Request) -> AsyncIterator[AsyncSession]:
             await session.rollback()
             raise
         await session.commit()
+        # Pages cached for the user who wrote are now stale: make them unreachable before the
+        # response is sent, so the next request anywhere reads what was just committed.
+        cache: ItemCache | None = request.app.state.cache
+        user_id = getattr(request.state, "user_id", None)
+        if cache is not None and user_id is not None and not read_only:
+            await cache.bump(user_id)
 
 
 # scope="function": commit before the response is sent, so a 2xx means the data is stored.

@@ -16,7 +16,9 @@ from sqlalchemy.pool import NullPool
 from app import __version__, fault_injection
 from app.auth import security
 from app.auth.router import router as auth_router
+from app.auth.security import TokenVerifier
 from app.auth.throttle import AccountThrottle
+from app.cache import ItemCache
 from app.config import Settings, get_settings
 from app.db import create_engine, create_sessionmaker, publish_pool_metrics
 from app.errors import error_codes_markdown, register_error_handlers
@@ -44,6 +46,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.engine = create_engine(settings)
         app.state.sessionmaker = create_sessionmaker(app.state.engine)
+        app.state.cache = ItemCache(settings) if settings.cache_enabled else None
         app.state.readiness_engine = create_async_engine(
             settings.database_url,
             poolclass=NullPool,
@@ -58,6 +61,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             stats.cancel()
             purge.cancel()
             await app.state.engine.dispose()
+            if app.state.cache is not None:
+                await app.state.cache.close()
             await app.state.readiness_engine.dispose()
             metrics.worker_stopped()
 
@@ -83,6 +88,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.account_throttle = AccountThrottle(
         settings.account_password_attempts, settings.account_password_window_seconds
     )
+    app.state.token_verifier = TokenVerifier(settings.secret_key.get_secret_value())
     register_error_handlers(app)
     app.add_middleware(BodySizeLimitMiddleware)
     app.add_middleware(NoStoreApiMiddleware)

@@ -16,7 +16,6 @@ import uvicorn
 from pydantic import ValidationError
 
 from app.config import Settings, get_settings
-from app.limits import GuardedHttpToolsProtocol
 
 # Longer than nginx keeps idle upstream connections, so nginx always closes them first and
 # never sends a request on a connection uvicorn is closing.
@@ -52,7 +51,9 @@ def main(argv: list[str] | None = None, factory: str = "app.main:create_app") ->
         reload=args.reload,
         reload_dirs=[str(Path(__file__).parent)] if args.reload else None,
         loop="uvloop",
-        http=GuardedHttpToolsProtocol,
+        # By name, not imported here: importing the app's modules before prepare_metrics_dir
+        # would set up metrics without the shared folder when the one worker is this process.
+        http="app.limits:GuardedHttpToolsProtocol",
         log_config=None,
         access_log=False,
         server_header=False,

@@ -26,10 +26,12 @@ def server_env(settings: Settings) -> dict[str, str]:
     }
 
 
+@pytest.mark.parametrize("workers", [1, 2])
 async def test_metrics_are_summed_across_worker_processes(
-    tmp_path: Path, server_env: dict[str, str]
+    tmp_path: Path, server_env: dict[str, str], workers: int
 ) -> None:
-    with running_server(tmp_path, **server_env) as server:
+    # One worker runs inside the serving process: its metrics must be shared all the same.
+    with running_server(tmp_path, **{**server_env, "WEB_WORKERS": str(workers)}) as server:
         # Separate connections, many at once, so the kernel spreads them over both workers.
         async def hit() -> int:
             async with httpx.AsyncClient(base_url=server.url) as client:
@@ -45,9 +47,9 @@ async def test_metrics_are_summed_across_worker_processes(
                 scrapes.append((await client.get("/metrics")).text)
 
     assert [sample(text, "http_requests_total", **labels) for text in scrapes] == [200] * 10
-    assert all(sample(text, "app_workers") == 2 for text in scrapes)
+    assert all(sample(text, "app_workers") == workers for text in scrapes)
     assert all(sample(text, "process_resident_memory_bytes") > 0 for text in scrapes)
-    assert sample(scrapes[0], "db_pool_size") == 2 * Settings().db_pool_size
+    assert sample(scrapes[0], "db_pool_size") == workers * Settings().db_pool_size
 
 
 async def test_sigterm_lets_in_flight_requests_finish(

@@ -26,6 +26,8 @@ class Backend:
             "DATABASE_URL": stack.postgres.url,
             "WEB_WORKERS": str(config.backend_workers),
             "HOST": "127.0.0.1",
+            "CACHE_ENABLED": str(config.cache_enabled).lower(),
+            "REDIS_URL": stack.redis.url(stack),
             **config.backend_env,
         }
         prestart = [python, "-m", "app.prestart"]

@@ -1,4 +1,4 @@
-"""The exporters, from Debian's packages: host, PostgreSQL and nginx metrics for Prometheus.
+"""The exporters, from Debian's packages: host, PostgreSQL, nginx and Redis metrics for Prometheus.
 
 Each listens on 127.0.0.1 only (they all default to every interface) and counts as started once
 its /metrics answers.
@@ -52,7 +52,13 @@ class NodeExporter(_Exporter):
         return stack.config.ports.node_exporter
 
     def argv(self, stack: Stack, listen: str) -> list[str]:
-        return ["prometheus-node-exporter", f"--web.listen-address={listen}"]
+        # The backup tool writes its results here (backup/metrics.py).
+        stack.config.textfile_dir.mkdir(parents=True, exist_ok=True)
+        return [
+            "prometheus-node-exporter",
+            f"--web.listen-address={listen}",
+            f"--collector.textfile.directory={stack.config.textfile_dir}",
+        ]
 
 
 class PostgresExporter(_Exporter):
@@ -82,6 +88,20 @@ class NginxExporter(_Exporter):
             f"-web.listen-address={listen}",
             "-nginx.retries=10",
             "-nginx.retry-interval=1s",
+        ]
+
+
+class RedisExporter(_Exporter):
+    name = "redis-exporter"
+
+    def port(self, stack: Stack) -> int:
+        return stack.config.ports.redis_exporter
+
+    def argv(self, stack: Stack, listen: str) -> list[str]:
+        return [
+            "prometheus-redis-exporter",
+            f"-redis.addr={stack.redis.url(stack)}",
+            f"-web.listen-address={listen}",
         ]
 
 

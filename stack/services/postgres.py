@@ -1,4 +1,11 @@
-"""A private PostgreSQL cluster under the state folder, or nothing when DATABASE_URL is given."""
+"""A private PostgreSQL cluster under the state folder, or nothing when DATABASE_URL is given.
+
+The cluster runs with postgres/postgresql.conf, the file the database image carries, and archives
+its WAL with pgBackRest (postgres/pgbackrest.conf) into a local encrypted repository under the
+state folder unless `StackConfig.backup_env` points it elsewhere. It makes sure the stanza
+exists at every start, and takes a full backup when the cluster is new, as the compose stack's
+backup service does.
+"""
 
 from __future__ import annotations
 
@@ -6,15 +13,20 @@ import glob
 import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from stack.process import ManagedProcess, StartupError, run
+from stack.process import ManagedProcess, StartupError, port_open, run
 
 if TYPE_CHECKING:
     from stack.runner import Stack
 
 DATABASE = "app"
+CONFIG_FILE = "postgres/postgresql.conf"
+PGBACKREST_CONFIG = "postgres/pgbackrest.conf"
+# The local repository's passphrase: development only, like every default of `make stack`.
+DEVELOPMENT_CIPHER_PASS = "development-only-backup-passphrase"  # noqa: S105
 
 
 def _bindir() -> Path:
@@ -38,6 +50,7 @@ class Postgres:
     def __init__(self) -> None:
         self.process: ManagedProcess | None = None
         self.url = ""
+        self.env: dict[str, str] = {}
 
     def start(self, stack: Stack) -> None:
         config = stack.config
@@ -45,38 +58,81 @@ class Postgres:
             self.url = config.database_url
             return
         port = config.ports.postgres
+        if port_open(port):
+            # Another server there would answer the readiness checks in this one's place.
+            raise StartupError(f"postgres: port {port} is already in use")
         data = config.state_dir / "postgres"
         bindir = _bindir()
-        if not (data / "PG_VERSION").exists():
+        fresh = not (data / "PG_VERSION").exists()
+        if fresh:
             data.mkdir(parents=True, exist_ok=True)
             if os.geteuid() == 0:
                 shutil.chown(data, "postgres", "postgres")
-            run(
-                _as_postgres(
-                    [str(bindir / "initdb"), "-D", str(data), "-U", "postgres", "--auth=trust"]
-                ),
-                "initdb",
-            )
-        server = [str(bindir / "postgres"), "-D", str(data), "-p", str(port), "-k", str(data)]
-        settings = {
-            "listen_addresses": "127.0.0.1",
-            "max_connections": "200",
-            "shared_preload_libraries": "pg_stat_statements",
-        }
-        for name, value in settings.items():
-            server += ["-c", f"{name}={value}"]
+            initdb = [str(bindir / "initdb"), "-D", str(data), "-U", "postgres", "-E", "UTF8"]
+            run(_as_postgres([*initdb, "--auth=trust"]), "initdb")
+        self.env = backup_env(stack)
+        owned = ["PGBACKREST_PG1_SOCKET_PATH", "PGBACKREST_LOCK_PATH"]
+        if self.env["PGBACKREST_REPO1_TYPE"] == "posix":
+            owned.append("PGBACKREST_REPO1_PATH")
+        for variable in owned:
+            path = Path(self.env[variable])
+            path.mkdir(parents=True, exist_ok=True)
+            if os.geteuid() == 0:
+                shutil.chown(path, "postgres", "postgres")
+        server = [
+            str(bindir / "postgres"),
+            "-D",
+            str(data),
+            "-c",
+            f"config_file={config.repo_root / CONFIG_FILE}",
+            # The shared file listens everywhere on 5432, as a container does.
+            "-c",
+            "listen_addresses=127.0.0.1",
+            "-p",
+            str(port),
+            "-k",
+            self.env["PGBACKREST_PG1_SOCKET_PATH"],
+        ]
         self.process = ManagedProcess(
-            "postgres", _as_postgres(server), config.log_dir / "postgres.log"
+            "postgres", _as_postgres(server), config.log_dir / "postgres.log", env=self.env
         ).start()
-        self.process.wait_until(
-            lambda: _accepts_connections(bindir, port), timeout=30, what="accepting connections"
+        try:
+            self.process.wait_until(
+                lambda: _accepts_connections(bindir, port), timeout=30, what="accepting connections"
+            )
+            client = ["-h", "127.0.0.1", "-p", str(port), "-U", "postgres"]
+            # A restored cluster answers while it replays WAL: wait until it has been promoted.
+            in_recovery = [str(bindir / "psql"), *client, "-tAc", "SELECT pg_is_in_recovery()"]
+            self.process.wait_until(
+                lambda: run(in_recovery, "psql").stdout.strip() == "f",
+                timeout=300,
+                what="out of recovery",
+            )
+            exists_query = f"SELECT 1 FROM pg_database WHERE datname = '{DATABASE}'"
+            exists = run(
+                [str(bindir / "psql"), *client, "-tAc", exists_query], "psql"
+            ).stdout.strip()
+            if not exists:
+                run([str(bindir / "createdb"), *client, DATABASE], "createdb")
+            self.url = f"postgresql+psycopg://postgres@127.0.0.1:{port}/{DATABASE}"
+            if config.backups:
+                # Idempotent: also gives a cluster from before backups existed its stanza.
+                self.backup_tool(stack, "stanza-create")
+                if fresh:
+                    self.backup_tool(stack, "backup", "full")
+        except BaseException:
+            # Not started as far as the runner knows: stop the server here.
+            self.process.stop()
+            raise
+
+    def backup_tool(self, stack: Stack, *args: str) -> subprocess.CompletedProcess[str]:
+        """`python -m backup ARGS` against this cluster; fails with its output if it fails."""
+        return run(
+            [sys.executable, "-m", "backup", *args],
+            f"python -m backup {' '.join(args)}",
+            cwd=stack.config.repo_root,
+            env={**os.environ, **self.env},
         )
-        client = ["-h", "127.0.0.1", "-p", str(port), "-U", "postgres"]
-        exists_query = f"SELECT 1 FROM pg_database WHERE datname = '{DATABASE}'"
-        exists = run([str(bindir / "psql"), *client, "-tAc", exists_query], "psql").stdout.strip()
-        if not exists:
-            run([str(bindir / "createdb"), *client, DATABASE], "createdb")
-        self.url = f"postgresql+psycopg://postgres@127.0.0.1:{port}/{DATABASE}"
 
     def stop(self) -> None:
         if self.process:
@@ -86,3 +142,25 @@ class Postgres:
 def _accepts_connections(bindir: Path, port: int) -> bool:
     ready = [str(bindir / "pg_isready"), "-q", "-h", "127.0.0.1", "-p", str(port)]
     return subprocess.run(ready, check=False).returncode == 0
+
+
+def backup_env(stack: Stack) -> dict[str, str]:
+    """pgBackRest's settings for this cluster, in the environment of the server (for
+    archive_command) and of the backup tool: a local encrypted repository by default."""
+    config = stack.config
+    return {
+        "PGBACKREST_CONFIG": str(config.repo_root / PGBACKREST_CONFIG),
+        "PGBACKREST_REPO1_TYPE": "posix",
+        "PGBACKREST_REPO1_PATH": str(config.state_dir / "backups"),
+        "PGBACKREST_REPO1_CIPHER_PASS": DEVELOPMENT_CIPHER_PASS,
+        "PGBACKREST_PG1_PATH": str(config.state_dir / "postgres"),
+        "PGBACKREST_PG1_PORT": str(config.ports.postgres),
+        "PGBACKREST_PG1_SOCKET_PATH": str(config.state_dir / "postgres-socket"),
+        "PGBACKREST_LOCK_PATH": str(config.state_dir / "pgbackrest-lock"),
+        "BACKUP_METRICS_DIR": str(config.textfile_dir),
+        "BACKUP_DATABASE": DATABASE,
+        "PGHOST": "127.0.0.1",
+        "PGPORT": str(config.ports.postgres),
+        "PGUSER": "postgres",
+        **config.backup_env,
+    }

@@ -38,6 +38,7 @@ def native_targets(config: StackConfig) -> dict[str, list[str]]:
         "node": local(ports.node_exporter),
         "postgres": local(ports.postgres_exporter),
         "nginx": local(ports.nginx_exporter),
+        "redis": local(ports.redis_exporter),
     }
 
 

@@ -26,6 +26,8 @@ PORTS = Ports(
     nginx_exporter=36113,
     postgres_exporter=36187,
     alert_webhook=36095,
+    redis=36379,
+    redis_exporter=36121,
 )
 
 

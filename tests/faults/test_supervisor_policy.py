@@ -49,4 +49,6 @@ def test_a_process_stopped_on_purpose_stays_stopped(tmp_path: Path) -> None:
         watcher.stop()
 
     assert not sleeper.running()
-    assert not (tmp_path / "stack.log").exists()
+    # Only the line the supervisor writes at start: no exit, no restart.
+    assert (tmp_path / "stack.log").read_text().count("\n") == 1
+    assert "watching sleeper" in (tmp_path / "stack.log").read_text()

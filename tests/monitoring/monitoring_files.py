@@ -18,8 +18,9 @@ ALERTMANAGER_DIR = REPO / "alertmanager"
 GRAFANA_DIR = REPO / "grafana"
 DASHBOARD_FILES = sorted((GRAFANA_DIR / "dashboards").glob("*.json"))
 RUNBOOK_DIR = REPO / "docs" / "runbooks"
-# Where runbook_url points: the repository on GitHub, at the runbook's repo-relative path.
-RUNBOOK_URL_PREFIX = "https://github.com/your-org/fullstack-reference/blob/main/"
+# Where runbook_url points: the repository on GitHub, at the runbook's repo-relative path. The
+# one place it is set; scripts/set-runbook-url.py changes it and every copy.
+RUNBOOK_URL_PREFIX = (PROMETHEUS_DIR / "runbook-url-prefix").read_text().strip()
 
 
 @dataclass(frozen=True)

@@ -32,7 +32,7 @@ def test_traffic_produced_every_kind_of_answer(traffic: TrafficWindow) -> None:
 def test_every_target_is_up(prometheus: PrometheusAPI) -> None:
     targets = prometheus.get("targets")["activeTargets"]
     jobs = {t["labels"]["job"] for t in targets}
-    assert jobs == {"backend", "prometheus", "alertmanager", "node", "postgres", "nginx"}
+    assert jobs == {"backend", "prometheus", "alertmanager", "node", "postgres", "nginx", "redis"}
     down = {t["scrapeUrl"]: t["lastError"] for t in targets if t["health"] != "up"}
     assert down == {}
     assert len([t for t in targets if t["labels"]["job"] == "backend"]) == 2, "each replica"

@@ -76,6 +76,30 @@ SIGNUPS = Counter("app_signups", "Accounts created")
 LOGINS = Counter("app_logins", "Log-in attempts", ["result"])
 ITEMS_CREATED = Counter("app_items_created", "Items created")
 
+# The item list's cache in Redis (app/cache.py).
+CACHE_LOOKUPS = Counter(
+    "app_cache_lookups",
+    "Item list cache lookups: hit, miss, or skipped after a Redis error",
+    ["result"],
+)
+CACHE_ERRORS = Counter(
+    "app_cache_errors",
+    "Redis calls that failed or timed out (answered from PostgreSQL)",
+    ["operation"],
+)
+CACHE_DURATION = Histogram(
+    "app_cache_redis_duration_seconds",
+    "Time of successful Redis calls",
+    ["operation"],
+    buckets=(0.0002, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25),
+)
+# Every series exists from the start at zero, so a dashboard shows 0 errors, not "No data".
+for _result in ("hit", "miss", "skipped"):
+    CACHE_LOOKUPS.labels(result=_result)
+for _operation in ("lookup", "store", "bump"):
+    CACHE_ERRORS.labels(operation=_operation)
+    CACHE_DURATION.labels(operation=_operation)
+
 # The standard process collector only sees the process answering the scrape; in multiprocess
 # mode each worker publishes its own figures under the standard names and the scrape adds them.
 # They are not registered in the default registry, which already has a process collector.
