@@ -26,6 +26,8 @@ PORTS = Ports(
     nginx_exporter=38113,
     postgres_exporter=38187,
     alert_webhook=38095,
+    redis=38379,
+    redis_exporter=38121,
 )
 
 
