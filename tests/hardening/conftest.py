@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from stack.config import Ports, StackConfig
-from stack.process import port_open
+from stack.process import StartupError, port_open
 from stack.runner import Stack
 
 PORTS = Ports(
@@ -51,11 +51,23 @@ def hardening_stack() -> Iterator[Stack]:
         # per-account limit is raised so the burst reaches the hashing and not the throttle.
         backend_env={"PASSWORD_HASH_CONCURRENCY": "1", "ACCOUNT_PASSWORD_ATTEMPTS": "1000"},
     )
-    stack = Stack(config)
-    stack.services = [stack.postgres, stack.backend, stack.nginx]
     try:
-        with stack:
+        # Our ports lie in the kernel's ephemeral range: an outgoing connection of some other
+        # process can hold one for a moment (EADDRINUSE). Start again once it has let go.
+        for attempt in range(3):
+            stack = Stack(config)
+            stack.services = [stack.postgres, stack.backend, stack.nginx]
+            try:
+                stack.start()
+                break
+            except StartupError as exc:  # start() has stopped what it started
+                if "Address already in use" not in str(exc) or attempt == 2:
+                    raise
+                time.sleep(3)
+        try:
             yield stack
+        finally:
+            stack.stop()
     finally:
         shutil.rmtree(state_dir, ignore_errors=True)
 
