@@ -54,6 +54,10 @@ test-faults: ## Faults on a small native stack: killed processes, keyed retries,
 test-containers: ## Images built and both compose files run by a private Docker engine (~4 min warm)
 	$(TOOLS) pytest tests/containers
 
+.PHONY: test-hardening
+test-hardening: ## Security: schemathesis fuzzing of the live API (FUZZ_SECONDS, 90), bursts, slow clients, compose (~4 min)
+	$(TOOLS) pytest tests/hardening
+
 .PHONY: lint
 lint: ## ruff, ruff format --check and mypy --strict on the Python code
 	$(BACKEND) ruff check .

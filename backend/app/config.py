@@ -18,11 +18,22 @@ DEFAULT_SECRET = "changethis"  # noqa: S105
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(extra="ignore", frozen=True)
+    # hide_input_in_errors: a refused setting is named, its value (maybe a secret) never printed.
+    # env_ignore_empty: an empty variable (.env.example leaves the secrets empty) is the default.
+    model_config = SettingsConfigDict(
+        extra="ignore", frozen=True, hide_input_in_errors=True, env_ignore_empty=True
+    )
 
     environment: Literal["development", "test", "production"] = "development"
     secret_key: SecretStr = SecretStr(DEFAULT_SECRET)
-    access_token_expire_minutes: int = Field(30, ge=1, le=60 * 24 * 30)
+    # Capped at a day: a stolen token is good for at most that long (logout ends it at once).
+    access_token_expire_minutes: int = Field(30, ge=1, le=60 * 24)
+    # Argon2 calls at a time per worker process, 64 MiB each: size it so that
+    # WEB_WORKERS x PASSWORD_HASH_CONCURRENCY x 64 MiB fits the memory limit with room to spare.
+    password_hash_concurrency: int = Field(2, ge=1, le=32)
+    # Wrong passwords per account (log-in, password change) within the window before 429.
+    account_password_attempts: int = Field(10, ge=1)
+    account_password_window_seconds: int = Field(900, ge=1)
 
     database_url: str = f"postgresql+psycopg://app:{DEFAULT_SECRET}@localhost:5432/app"
     db_pool_size: int = Field(10, ge=1)
@@ -52,6 +63,8 @@ class Settings(BaseSettings):
     cache_timeout_seconds: float = Field(0.25, gt=0)
 
     metrics_enabled: bool = True
+    # The interactive docs and the OpenAPI schema: always outside production, there only if set.
+    api_docs_enabled: bool = False
     prometheus_multiproc_dir: Path | None = None
     git_commit: str = "unknown"
 

@@ -42,7 +42,7 @@ ERROR_CODES: dict[str, tuple[int, str]] = {
     "payload_too_large": (413, "the body is over 1 MiB (nginx) or 2 MiB (backend)"),
     "uri_too_long": (414, "the URL is too long (nginx)"),
     "validation_error": (422, "fields failed validation; `detail` lists them"),
-    "rate_limited": (429, "too many log-in or sign-up attempts (nginx)"),
+    "rate_limited": (429, "too many attempts: per address (nginx) or per account; Retry-After"),
     "request_header_too_large": (431, "the request line or headers are too large"),
     "internal_error": (500, "a bug of ours; the X-Request-ID finds it in the logs"),
     "not_implemented": (501, "a transfer encoding or method nginx does not support"),
@@ -125,6 +125,14 @@ class AuthenticationError(AppError):
         self.code = code
 
 
+class RateLimitedError(AppError):
+    status_code = 429
+    code = "rate_limited"
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message, headers={"Retry-After": str(retry_after)})
+
+
 class ServiceUnavailableError(AppError):
     status_code = 503
     code = "service_unavailable"
@@ -146,10 +154,10 @@ def error_response(
 def error_responses(*errors: type[AppError]) -> dict[int | str, dict[str, Any]]:
     """The `responses=` of a route: its errors in OpenAPI, in the one shape, with their codes.
 
-    Every API route may also answer 422 (a malformed request) and 503 (database unavailable or
-    pool exhausted, with Retry-After).
+    Every API route may also answer 400 (a body that is not UTF-8), 422 (a malformed request)
+    and 503 (database unavailable or pool exhausted, with Retry-After).
     """
-    codes: dict[int, list[str]] = {422: ["validation_error"]}
+    codes: dict[int, list[str]] = {400: ["malformed_body"], 422: ["validation_error"]}
     documented: tuple[type[AppError], ...] = (*errors, ServiceUnavailableError)
     for error in documented:
         for code in error.documented_codes or (error.code,):

@@ -4,7 +4,7 @@
 |---|---|---|
 | request line + headers | 4 x 8 KiB (`large_client_header_buffers` default) | 64 KiB, then 431 |
 | body | 1 MiB (`client_max_body_size`) | 2 MiB, then 413 |
-| time to send the head | 15 s (`client_header_timeout`) | 20 s (REQUEST_HEAD_TIMEOUT_SECONDS) |
+| time to send the head | 10 s (`client_header_timeout`) | 20 s (REQUEST_HEAD_TIMEOUT_SECONDS) |
 | idle keep-alive | 60 s (upstream `keepalive_timeout`) | 75 s (app/serve.py) |
 | requests in progress per worker | - | WEB_CONCURRENCY_LIMIT, then 503 with Retry-After |
 
@@ -187,3 +187,24 @@ class BodySizeLimitMiddleware:
             return messages.pop(0) if messages else await receive()
 
         await self.app(scope, replay, send)
+
+
+class NoStoreApiMiddleware:
+    """`Cache-Control: no-store` on every API answer: profiles and items are private, and no
+    shared cache or browser history may keep them."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not scope["path"].startswith("/api/"):
+            await self.app(scope, receive, send)
+            return
+
+        async def send_no_store(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = [h for h in message.get("headers", []) if h[0] != b"cache-control"]
+                message = {**message, "headers": [*headers, (b"cache-control", b"no-store")]}
+            await send(message)
+
+        await self.app(scope, receive, send_no_store)

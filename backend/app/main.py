@@ -14,15 +14,17 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.pool import NullPool
 
 from app import __version__, fault_injection
+from app.auth import security
 from app.auth.router import router as auth_router
 from app.auth.security import TokenVerifier
+from app.auth.throttle import AccountThrottle
 from app.cache import ItemCache
 from app.config import Settings, get_settings
 from app.db import create_engine, create_sessionmaker, publish_pool_metrics
 from app.errors import error_codes_markdown, register_error_handlers
 from app.idempotency.service import purge_expired
 from app.items.router import router as items_router
-from app.limits import BodySizeLimitMiddleware
+from app.limits import BodySizeLimitMiddleware, NoStoreApiMiddleware
 from app.observability import metrics
 from app.observability.health import router as health_router
 from app.observability.logging import configure_logging
@@ -64,6 +66,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             await app.state.readiness_engine.dispose()
             metrics.worker_stopped()
 
+    security.set_hashing_concurrency(settings.password_hash_concurrency)
+    # The docs and schema tell an attacker every route: off in production unless asked for
+    # (the front end's client is generated offline, by `python -m app.openapi`).
+    docs = settings.environment != "production" or settings.api_docs_enabled
     app = FastAPI(
         title="Reference app API",
         description=(
@@ -72,16 +78,20 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         ),
         version=__version__,
         lifespan=lifespan,
-        openapi_url="/api/v1/openapi.json",
-        docs_url="/api/v1/docs",
+        openapi_url="/api/v1/openapi.json" if docs else None,
+        docs_url="/api/v1/docs" if docs else None,
         redoc_url=None,
         # Operation ids such as `items-list_items`: the generated client's function names.
         generate_unique_id_function=_operation_id,
     )
     app.state.settings = settings
+    app.state.account_throttle = AccountThrottle(
+        settings.account_password_attempts, settings.account_password_window_seconds
+    )
     app.state.token_verifier = TokenVerifier(settings.secret_key.get_secret_value())
     register_error_handlers(app)
     app.add_middleware(BodySizeLimitMiddleware)
+    app.add_middleware(NoStoreApiMiddleware)
     app.add_middleware(RequestObservabilityMiddleware, metrics_enabled=settings.metrics_enabled)
 
     # Routers carry their full path, so the route a request matched names its whole template.

@@ -74,3 +74,27 @@ def test_every_setting_is_documented_in_env_example() -> None:
     documented = set(re.findall(r"^([A-Z][A-Z0-9_]*)=", example, re.MULTILINE))
 
     assert {name.upper() for name in Settings.model_fields} <= documented
+
+
+def test_a_refused_setting_never_prints_its_value(monkeypatch: pytest.MonkeyPatch) -> None:
+    secret = "short-but-secret-value"
+    with pytest.raises(ValidationError) as refused:
+        Settings(
+            environment="production",
+            secret_key=secret,
+            first_admin_password=STRONG,
+            database_url=SAFE_URL,
+        )
+    monkeypatch.setenv("PORT", "secret-port-value")
+    with pytest.raises(ValidationError) as bad_port:
+        Settings()
+
+    assert secret not in str(refused.value)
+    assert "SECRET_KEY is shorter" in str(refused.value)
+    assert "secret-port-value" not in str(bad_port.value)
+    assert "port" in str(bad_port.value)
+
+
+def test_token_lifetime_is_capped_at_a_day() -> None:
+    with pytest.raises(ValidationError, match="access_token_expire_minutes"):
+        Settings(access_token_expire_minutes=60 * 24 + 1)

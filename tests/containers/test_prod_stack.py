@@ -44,6 +44,11 @@ ADMIN_EMAIL = "ops@example.com"
 ADMIN_PASSWORD = secrets.token_urlsafe(18)
 
 
+def site(stack: Stack, port: int, scheme: str = "http") -> str:
+    """nginx by the site's name (DOMAIN=localhost): it answers no other Host or TLS name."""
+    return stack.url("nginx", port, scheme).replace("127.0.0.1", "localhost")
+
+
 def self_signed_certificate(directory: Path) -> Path:
     """fullchain.pem and privkey.pem for localhost and 127.0.0.1, readable by nginx (uid 101)."""
     subprocess.run(
@@ -79,6 +84,13 @@ def production_env(work: Path, host_root: Path) -> dict[str, str]:
         "POSTGRES_USER": "app",
         "POSTGRES_PASSWORD": secrets.token_urlsafe(18),
         "POSTGRES_DB": "app",
+        # The database's roles (postgres/initdb/10-roles.sh).
+        "DB_OWNER_USER": "app_owner",
+        "DB_OWNER_PASSWORD": secrets.token_urlsafe(18),
+        "DB_APP_USER": "app_user",
+        "DB_APP_PASSWORD": secrets.token_urlsafe(18),
+        "DB_EXPORTER_USER": "app_exporter",
+        "DB_EXPORTER_PASSWORD": secrets.token_urlsafe(18),
         "DOMAIN": "localhost",
         "TLS_CERTIFICATES_DIR": str(tls),
         "ACME_WEBROOT": str(acme),
@@ -212,9 +224,7 @@ def test_the_backend_refuses_the_development_secret(
 def test_serves_https_with_the_security_headers(
     prod_stack: Stack, tls_context: ssl.SSLContext
 ) -> None:
-    response = httpx.get(
-        prod_stack.url("nginx", 8443, "https") + "/", verify=tls_context, timeout=10
-    )
+    response = httpx.get(site(prod_stack, 8443, "https") + "/", verify=tls_context, timeout=10)
     assert response.status_code == 200
     assert '<div id="root">' in response.text
     headers = response.headers
@@ -226,14 +236,14 @@ def test_serves_https_with_the_security_headers(
 
 
 def test_plain_http_redirects_to_https(prod_stack: Stack) -> None:
-    response = httpx.get(prod_stack.url("nginx", 8080) + "/items?x=1", timeout=10)
+    response = httpx.get(site(prod_stack, 8080) + "/items?x=1", timeout=10)
     assert response.status_code == 301
     assert response.headers["location"] == "https://localhost/items?x=1"
 
 
 def test_the_app_works_over_https(prod_stack: Stack, tls_context: ssl.SSLContext) -> None:
     with httpx.Client(
-        base_url=prod_stack.url("nginx", 8443, "https"), verify=tls_context, timeout=10
+        base_url=site(prod_stack, 8443, "https"), verify=tls_context, timeout=10
     ) as client:
         token = sign_up_and_log_in(client)
         headers = {"Authorization": f"Bearer {token}"}
@@ -282,7 +292,7 @@ def test_survives_a_killed_backend_container(
     pid = int(engine.docker("inspect", "-f", "{{.State.Pid}}", victim).stdout)
     os.kill(pid, signal.SIGKILL)
     with httpx.Client(
-        base_url=prod_stack.url("nginx", 8443, "https"), verify=tls_context, timeout=10
+        base_url=site(prod_stack, 8443, "https"), verify=tls_context, timeout=10
     ) as client:
         statuses = [client.get("/health/ready").status_code for _ in range(20)]
     assert statuses == [200] * 20, "nginx did not fail over to the other replica"
@@ -302,7 +312,7 @@ def test_survives_compose_restart_backend(prod_stack: Stack, tls_context: ssl.SS
     prod_stack.compose("restart", "backend", timeout=300)
     prod_stack.wait_until_healthy({"backend", "nginx"}, timeout=180)
     with httpx.Client(
-        base_url=prod_stack.url("nginx", 8443, "https"), verify=tls_context, timeout=10
+        base_url=site(prod_stack, 8443, "https"), verify=tls_context, timeout=10
     ) as client:
         statuses = [client.get("/health/ready").status_code for _ in range(10)]
         assert statuses == [200] * 10

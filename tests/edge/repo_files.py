@@ -8,6 +8,7 @@ import re
 import shlex
 import shutil
 import subprocess
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -37,14 +38,38 @@ def env_example() -> dict[str, str]:
     return pairs
 
 
+# .env.example leaves production's secrets empty, so the production file stops on it: the
+# tests render it with these filled in, as an operator would.
+PROD_SECRETS = {
+    "SECRET_KEY": "a-production-secret-key-that-is-long-enough-0123456789",
+    "FIRST_ADMIN_PASSWORD": "a-real-admin-password",
+    "POSTGRES_PASSWORD": "a-real-database-password",
+    "GRAFANA_ADMIN_PASSWORD": "a-real-grafana-password",
+    "DB_OWNER_PASSWORD": "a-real-owner-password",
+    "DB_APP_PASSWORD": "a-real-app-password",
+    "DB_EXPORTER_PASSWORD": "a-real-exporter-password",
+}
+
+
+def prod_env_file() -> Path:
+    """.env.example with PROD_SECRETS filled in, in a file compose can read."""
+    target = Path(tempfile.gettempdir()) / f"prod-env-{os.getpid()}.env"
+    env = {**env_example(), **PROD_SECRETS}
+    target.write_text("".join(f"{key}={value}\n" for key, value in env.items()))
+    return target
+
+
 def compose(
-    file: Path, *args: str, env_file: Path = ENV_EXAMPLE, check: bool = True
+    file: Path, *args: str, env_file: Path | None = None, check: bool = True
 ) -> subprocess.CompletedProcess[str]:
-    """The real Compose v2 CLI on `file`, interpolating from `env_file` and nothing else.
+    """The real Compose v2 CLI on `file`, interpolating from `env_file` and nothing else
+    (by default .env.example, with PROD_SECRETS for the production file).
 
     The shell's environment wins over the env file in compose, so it is left out: a developer's
     exported SECRET_KEY must not make a test pass.
     """
+    if env_file is None:
+        env_file = prod_env_file() if file == PROD_COMPOSE else ENV_EXAMPLE
     argv = [tool("docker-compose"), "-f", str(file), "--env-file", str(env_file), *args]
     clean_env = {"PATH": os.environ["PATH"], "HOME": os.environ.get("HOME", str(REPO))}
     return subprocess.run(
@@ -52,7 +77,7 @@ def compose(
     )
 
 
-def compose_config(file: Path, env_file: Path = ENV_EXAMPLE) -> dict[str, Any]:
+def compose_config(file: Path, env_file: Path | None = None) -> dict[str, Any]:
     """The fully resolved model compose would run (anchors merged, variables substituted)."""
     result = compose(file, "config", "--format", "json", env_file=env_file)
     config: dict[str, Any] = json.loads(result.stdout)

@@ -3,6 +3,7 @@ nginx from the compose rendering, with a self-signed certificate and no backend 
 
 from __future__ import annotations
 
+import socket
 import ssl
 from collections.abc import Iterator
 from pathlib import Path
@@ -25,6 +26,7 @@ class Site:
         self.http = f"http://{variables['NGINX_HTTP_LISTEN']}"
         self.https = f"https://{variables['NGINX_HTTPS_LISTEN']}"
         self.acme_root = Path(variables["NGINX_ACME_ROOT"])
+        self.certificate = variables["NGINX_TLS_CERTIFICATE"]
         trust = ssl.create_default_context(cafile=variables["NGINX_TLS_CERTIFICATE"])
         self.client = httpx.Client(verify=trust, timeout=5)
 
@@ -48,7 +50,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
 
 
 def test_plain_http_redirects_to_https_on_the_configured_name(site: Site) -> None:
-    response = site.client.get(site.http + "/items?page=2", headers={"Host": "evil.example"})
+    response = site.client.get(site.http + "/items?page=2", headers={"Host": site.name})
     assert response.status_code == 301
     assert response.headers["Location"] == f"https://{site.name}/items?page=2"
     assert response.headers["Content-Security-Policy"] == CSP
@@ -58,7 +60,9 @@ def test_plain_http_redirects_to_https_on_the_configured_name(site: Site) -> Non
 def test_plain_http_serves_certbot_challenges(site: Site) -> None:
     challenge = site.acme_root / ".well-known" / "acme-challenge" / "token-123"
     challenge.write_text("token-123.key-authorization")
-    response = site.client.get(site.http + "/.well-known/acme-challenge/token-123")
+    response = site.client.get(
+        site.http + "/.well-known/acme-challenge/token-123", headers={"Host": site.name}
+    )
     assert response.status_code == 200
     assert response.text == "token-123.key-authorization"
 
@@ -116,3 +120,55 @@ def test_oversized_body_is_a_json_413(site: Site) -> None:
         "error": "payload_too_large",
         "detail": "Request body is too large",
     }
+
+
+def test_unknown_host_names_get_no_answer(site: Site) -> None:
+    # Plain HTTP: the connection is closed without a response, so nothing is reflected.
+    with pytest.raises(httpx.TransportError):
+        site.client.get(site.http + "/items", headers={"Host": "evil.example"})
+    # TLS: the handshake for another name is refused before any certificate is shown.
+    with pytest.raises(httpx.TransportError):
+        site.client.get(
+            site.https + "/items",
+            headers={"Host": "evil.example"},
+            extensions={"sni_hostname": "evil.example"},
+        )
+
+
+def test_tls_is_mozilla_intermediate(site: Site) -> None:
+    host, port = site.https.removeprefix("https://").rsplit(":", 1)
+    cipher = None
+    for version, accepted in [
+        (ssl.TLSVersion.TLSv1_1, False),
+        (ssl.TLSVersion.TLSv1_2, True),
+        (ssl.TLSVersion.TLSv1_3, True),
+    ]:
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+        context.load_verify_locations(site.certificate)
+        context.minimum_version = context.maximum_version = version
+        if version == ssl.TLSVersion.TLSv1_1:
+            context.set_ciphers("ALL:@SECLEVEL=0")
+        try:
+            with (
+                socket.create_connection((host, int(port)), timeout=5) as raw,
+                context.wrap_socket(raw, server_hostname=site.name) as tls,
+            ):
+                cipher = tls.cipher()
+            handshake = True
+        except (ssl.SSLError, ConnectionResetError):
+            handshake = False
+        assert handshake is accepted, version
+        if accepted and version == ssl.TLSVersion.TLSv1_2:
+            assert cipher is not None
+            assert cipher[0].startswith("ECDHE-")
+            assert "GCM" in cipher[0]
+    # A TLS 1.2 client offering only CBC suites (no forward secrecy AEAD) is refused.
+    legacy = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    legacy.load_verify_locations(site.certificate)
+    legacy.maximum_version = ssl.TLSVersion.TLSv1_2
+    legacy.set_ciphers("AES128-SHA:AES256-SHA:ECDHE-RSA-AES128-SHA")
+    with (
+        pytest.raises(ssl.SSLError),
+        socket.create_connection((host, int(port)), timeout=5) as raw,
+    ):
+        legacy.wrap_socket(raw, server_hostname=site.name)

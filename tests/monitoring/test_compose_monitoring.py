@@ -15,6 +15,7 @@ import pytest
 import yaml
 
 from stack.services.prometheus import RETENTION_FLAGS
+from tests.edge.repo_files import prod_env_file
 
 from .monitoring_files import GRAFANA_DIR, PROMETHEUS_DIR, REPO
 
@@ -39,7 +40,8 @@ VERSION_OF = {
 def compose_config(file: Path, env: dict[str, str] | None = None) -> dict[str, Any]:
     """The model compose would run, interpolated from .env.example only (or from `env`)."""
     tool = shutil.which("docker-compose", path=str(REPO / ".venv" / "bin")) or "docker-compose"
-    env_file = REPO / ".env.example"
+    # .env.example leaves production's secrets empty: the production file gets them filled in.
+    env_file = prod_env_file() if file == PROD else REPO / ".env.example"
     argv = [tool, "-f", str(file), "--env-file", str(env_file), "config", "--format", "json"]
     clean = {"PATH": os.environ["PATH"], "HOME": os.environ.get("HOME", str(REPO)), **(env or {})}
     result = subprocess.run(argv, capture_output=True, text=True, env=clean, cwd=REPO, check=False)

@@ -2,6 +2,7 @@
 
 `TokenClaims` is the lighter form for hot reads that check the token's version themselves
 (the item list folds that check into its one query): the verified user id and version only.
+`AccountThrottleDep`: the per-account password limit (app/auth/throttle.py).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from fastapi import Depends, Request
 from fastapi.security import OAuth2PasswordBearer
 
 from app.auth.security import ExpiredTokenError, InvalidTokenError, TokenVerifier
+from app.auth.throttle import AccountThrottle
 from app.db import SessionDep
 from app.errors import AuthenticationError
 from app.users import repository
@@ -57,3 +59,12 @@ async def _current_user(session: SessionDep, claims: TokenClaims) -> User:
 
 
 CurrentUser = Annotated[User, Depends(_current_user)]
+
+
+async def _account_throttle(request: Request) -> AccountThrottle:
+    throttle: AccountThrottle = request.app.state.account_throttle
+    return throttle
+
+
+# Password attempts per account, this worker's count (app/auth/throttle.py).
+AccountThrottleDep = Annotated[AccountThrottle, Depends(_account_throttle)]

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Form, status
+from fastapi import APIRouter, Form, Response, status
 from fastapi.responses import JSONResponse
 
 from app.auth import service
+from app.auth.dependencies import AccountThrottleDep, CurrentUser
 from app.auth.schemas import Token
 from app.config import API_PREFIX, SettingsDep
 from app.db import SessionDep
@@ -15,6 +16,7 @@ from app.errors import (
     AuthenticationError,
     EmailTakenError,
     IdempotencyKeyReusedError,
+    RateLimitedError,
     error_responses,
 )
 from app.idempotency.service import IdempotentCreateDep
@@ -43,14 +45,26 @@ async def signup(
     return user
 
 
-@router.post("/login", responses=error_responses(AuthenticationError))
+@router.post("/login", responses=error_responses(AuthenticationError, RateLimitedError))
 async def login(
     session: SessionDep,
     settings: SettingsDep,
+    throttle: AccountThrottleDep,
     # The OAuth2 password form; bounded so nobody can make us hash a megabyte.
     username: Annotated[str, Form(min_length=1, max_length=320)],
     password: Annotated[str, Form(min_length=1, max_length=128)],
 ) -> Token:
     """Exchange an email and password for an access token."""
-    user = await service.authenticate(session, username, password)
+    user = await service.authenticate(session, username, password, throttle)
     return service.issue_token(user, settings)
+
+
+@router.post(
+    "/logout",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=error_responses(AuthenticationError),
+)
+async def logout(session: SessionDep, user: CurrentUser) -> Response:
+    """Log out: every token of this account stops working at once, on every device."""
+    await service.log_out(session, user)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)

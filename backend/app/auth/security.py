@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import time
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -16,8 +15,18 @@ ALGORITHM = "HS256"
 
 _hasher = PasswordHash.recommended()
 # Each argon2 hash takes tens of milliseconds and 64 MiB: a few at a time per worker keeps a
-# burst of log-ins from exhausting memory or starving every other request of threads.
-_hashing_slots = anyio.CapacityLimiter(os.cpu_count() or 2)
+# burst of log-ins from exhausting memory or starving every other request of threads. The
+# number is PASSWORD_HASH_CONCURRENCY (set_hashing_concurrency), sized against the memory
+# limit, never os.cpu_count(), which counts the host's CPUs inside a container.
+_hashing_slots = anyio.CapacityLimiter(2)
+
+
+def set_hashing_concurrency(slots: int) -> None:
+    _hashing_slots.total_tokens = slots
+
+
+def hashing_concurrency() -> int:
+    return int(_hashing_slots.total_tokens)
 
 
 async def hash_password(password: str) -> str:

@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth import security
 from app.auth.schemas import Token
+from app.auth.throttle import AccountThrottle
 from app.config import Settings
 from app.errors import AuthenticationError
 from app.observability import metrics
@@ -20,8 +21,13 @@ def invalid_credentials() -> AuthenticationError:
     return AuthenticationError("invalid_credentials", "Incorrect email or password")
 
 
-async def authenticate(session: AsyncSession, email: str, password: str) -> User:
-    user = await repository.get_by_email(session, email.strip().lower())
+async def authenticate(
+    session: AsyncSession, email: str, password: str, throttle: AccountThrottle
+) -> User:
+    email = email.strip().lower()
+    # Counted per email, known or not, so the answer tells nothing about which accounts exist.
+    throttle.attempt(f"login:{email}")
+    user = await repository.get_by_email(session, email)
     if user is None:
         await security.burn_verification_time(password)
         verified = False
@@ -30,7 +36,14 @@ async def authenticate(session: AsyncSession, email: str, password: str) -> User
     metrics.LOGINS.labels(result="success" if verified else "failure").inc()
     if user is None or not verified:
         raise invalid_credentials()
+    throttle.succeeded(f"login:{email}")
     return user
+
+
+async def log_out(session: AsyncSession, user: User) -> None:
+    """End every token of the account: the version they carry no longer matches."""
+    user.token_version += 1
+    await session.flush()
 
 
 def issue_token(user: User, settings: Settings) -> Token:

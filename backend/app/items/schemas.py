@@ -7,7 +7,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, field_validator
 
-from app.validation import Description, Title
+from app.validation import Description, Title, omit_null
 
 
 class ItemCreate(BaseModel):
@@ -17,6 +17,8 @@ class ItemCreate(BaseModel):
 
 class ItemUpdate(BaseModel):
     """Only the fields sent are changed; `description: null` clears it."""
+
+    model_config = ConfigDict(json_schema_extra=omit_null("title"))
 
     title: Title | None = None
     description: Description | None = None

@@ -4,12 +4,18 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Response, status
 
-from app.auth.dependencies import CurrentUser
+from app.auth.dependencies import AccountThrottleDep, CurrentUser
 from app.auth.schemas import Token
 from app.auth.service import issue_token
 from app.config import API_PREFIX, SettingsDep
 from app.db import SessionDep
-from app.errors import AuthenticationError, EmailTakenError, IncorrectPasswordError, error_responses
+from app.errors import (
+    AuthenticationError,
+    EmailTakenError,
+    IncorrectPasswordError,
+    RateLimitedError,
+    error_responses,
+)
 from app.users import service
 from app.users.schemas import PasswordChange, UserPublic, UserUpdate
 
@@ -30,12 +36,16 @@ async def update_me(session: SessionDep, user: CurrentUser, data: UserUpdate) ->
     return UserPublic.model_validate(await service.update_profile(session, user, data))
 
 
-@router.post("/password", responses=error_responses(IncorrectPasswordError))
+@router.post("/password", responses=error_responses(IncorrectPasswordError, RateLimitedError))
 async def change_password(
-    session: SessionDep, settings: SettingsDep, user: CurrentUser, data: PasswordChange
+    session: SessionDep,
+    settings: SettingsDep,
+    throttle: AccountThrottleDep,
+    user: CurrentUser,
+    data: PasswordChange,
 ) -> Token:
     """Change my password; answers a fresh token, as every earlier one stops working."""
-    user = await service.change_password(session, user, data)
+    user = await service.change_password(session, user, data, throttle)
     return issue_token(user, settings)
 
 

@@ -6,9 +6,16 @@ import uuid
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    EmailStr,
+    StringConstraints,
+    field_validator,
+)
 
-from app.validation import FullName, Password
+from app.validation import FullName, Password, omit_null
 
 # One account per address, whatever the case it is typed in.
 Email = Annotated[EmailStr, AfterValidator(str.lower)]
@@ -21,6 +28,8 @@ class UserCreate(BaseModel):
 
 
 class UserUpdate(BaseModel):
+    model_config = ConfigDict(json_schema_extra=omit_null("email", "full_name"))
+
     email: Email | None = None
     full_name: FullName | None = None
 
@@ -34,7 +43,7 @@ class UserUpdate(BaseModel):
 
 
 class PasswordChange(BaseModel):
-    current_password: str
+    current_password: Annotated[str, StringConstraints(min_length=1, max_length=128)]
     new_password: Password
 
 

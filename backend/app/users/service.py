@@ -6,6 +6,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth import security
+from app.auth.throttle import AccountThrottle
 from app.errors import EmailTakenError, IncorrectPasswordError
 from app.observability import metrics
 from app.users import repository
@@ -44,9 +45,13 @@ async def update_profile(session: AsyncSession, user: User, data: UserUpdate) ->
     return user
 
 
-async def change_password(session: AsyncSession, user: User, data: PasswordChange) -> User:
+async def change_password(
+    session: AsyncSession, user: User, data: PasswordChange, throttle: AccountThrottle
+) -> User:
+    throttle.attempt(f"password:{user.id}")
     if not await security.verify_password(data.current_password, user.hashed_password):
         raise IncorrectPasswordError
+    throttle.succeeded(f"password:{user.id}")
     user.hashed_password = await security.hash_password(data.new_password)
     user.token_version += 1  # every token issued before this one stops working
     await session.flush()

@@ -1,6 +1,7 @@
 import { useEffect, useRef } from 'react';
 import { Link, NavLink, Outlet, useLocation } from 'react-router';
-import { endSession, useSession } from '@/lib/session';
+import { logOut } from '@/features/auth/api/log-out';
+import { useSession } from '@/lib/session';
 import { APP_NAME } from './page-title';
 
 /** The frame of every page: a skip link, the header with navigation, then the page. */
@@ -37,7 +38,7 @@ export function Layout() {
                 Items
               </NavLink>
               <NavLink to="/account">Account</NavLink>
-              <button type="button" className="button" onClick={() => endSession('logout')}>
+              <button type="button" className="button" onClick={() => void logOut()}>
                 Log out
               </button>
             </>

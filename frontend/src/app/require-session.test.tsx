@@ -1,7 +1,7 @@
 import { screen, waitFor } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 import { startSession } from '@/lib/session';
-import { createItems, createUser, issueToken, revokeTokens } from '@/testing/mock-api';
+import { createItems, createUser, issueToken, liveTokens, revokeTokens } from '@/testing/mock-api';
 import { renderApp, signedInUser } from '@/testing/render-app';
 
 async function logIn(user: ReturnType<typeof renderApp>['user'], email: string, password: string) {
@@ -57,8 +57,8 @@ describe('the signed-in pages', () => {
     expect(currentUrl()).toBe('/login?next=%2Fitems');
   });
 
-  it('log out to the log-in page, with nothing to return to', async () => {
-    signedInUser();
+  it('log out on the server too, to the log-in page, with nothing to return to', async () => {
+    const account = signedInUser();
     const { user, currentUrl } = renderApp('/items');
 
     await user.click(await screen.findByRole('button', { name: 'Log out' }));
@@ -66,6 +66,7 @@ describe('the signed-in pages', () => {
     expect(await screen.findByRole('status')).toHaveTextContent('You have been logged out.');
     expect(currentUrl()).toBe('/login');
     expect(screen.queryByRole('button', { name: 'Log out' })).not.toBeInTheDocument();
+    expect(liveTokens(account.id)).toBe(0);
   });
 
   it('never show the previous user’s data to the next one', async () => {
@@ -76,6 +77,7 @@ describe('the signed-in pages', () => {
     await screen.findByRole('heading', { name: 'Item 1' });
 
     await user.click(screen.getByRole('button', { name: 'Log out' }));
+    await screen.findByRole('heading', { name: 'Log in' });
     await logIn(user, 'grace@example.com', 'cobol-1959');
 
     expect(await screen.findByRole('heading', { name: 'No items yet' })).toBeInTheDocument();

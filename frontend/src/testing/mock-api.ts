@@ -72,6 +72,11 @@ export function revokeTokens(userId: string): void {
   for (const [token, owner] of tokens) if (owner === userId) tokens.delete(token);
 }
 
+/** How many tokens of the account the server still accepts. */
+export function liveTokens(userId: string): number {
+  return [...tokens.values()].filter((owner) => owner === userId).length;
+}
+
 /** Creates `count` items titled "Item 1" (oldest) to "Item {count}" (newest). */
 export function createItems(ownerId: string, count: number): ItemPublic[] {
   const created = Array.from({ length: count }, (_, index) => {
@@ -192,6 +197,13 @@ export const handlers = [
     if (!user || user.password !== form.get('password'))
       return problem(401, 'invalid_credentials', 'Incorrect email or password');
     return HttpResponse.json(tokenFor(user.id));
+  }),
+
+  http.post(`${API}/auth/logout`, ({ request }) => {
+    const user = authenticate(request);
+    if (user instanceof Response) return user;
+    revokeTokens(user.id);
+    return new HttpResponse(null, { status: 204 });
   }),
 
   http.get(`${API}/users/me`, ({ request }) => {

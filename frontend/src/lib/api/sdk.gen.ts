@@ -2,7 +2,7 @@
 
 import { type Client, type Options as Options2, type TDataShape, urlSearchParamsBodySerializer } from './client';
 import { client } from './client.gen';
-import type { AuthLoginData, AuthLoginErrors, AuthLoginResponses, AuthSignupData, AuthSignupErrors, AuthSignupResponses, HealthLivenessData, HealthLivenessResponses, HealthReadinessData, HealthReadinessErrors, HealthReadinessResponses, ItemsCreateItemData, ItemsCreateItemErrors, ItemsCreateItemResponses, ItemsDeleteItemData, ItemsDeleteItemErrors, ItemsDeleteItemResponses, ItemsListItemsData, ItemsListItemsErrors, ItemsListItemsResponses, ItemsReadItemData, ItemsReadItemErrors, ItemsReadItemResponses, ItemsUpdateItemData, ItemsUpdateItemErrors, ItemsUpdateItemResponses, UsersChangePasswordData, UsersChangePasswordErrors, UsersChangePasswordResponses, UsersDeleteMeData, UsersDeleteMeErrors, UsersDeleteMeResponses, UsersReadMeData, UsersReadMeErrors, UsersReadMeResponses, UsersUpdateMeData, UsersUpdateMeErrors, UsersUpdateMeResponses } from './types.gen';
+import type { AuthLoginData, AuthLoginErrors, AuthLoginResponses, AuthLogoutData, AuthLogoutErrors, AuthLogoutResponses, AuthSignupData, AuthSignupErrors, AuthSignupResponses, HealthLivenessData, HealthLivenessResponses, HealthReadinessData, HealthReadinessErrors, HealthReadinessResponses, ItemsCreateItemData, ItemsCreateItemErrors, ItemsCreateItemResponses, ItemsDeleteItemData, ItemsDeleteItemErrors, ItemsDeleteItemResponses, ItemsListItemsData, ItemsListItemsErrors, ItemsListItemsResponses, ItemsReadItemData, ItemsReadItemErrors, ItemsReadItemResponses, ItemsUpdateItemData, ItemsUpdateItemErrors, ItemsUpdateItemResponses, UsersChangePasswordData, UsersChangePasswordErrors, UsersChangePasswordResponses, UsersDeleteMeData, UsersDeleteMeErrors, UsersDeleteMeResponses, UsersReadMeData, UsersReadMeErrors, UsersReadMeResponses, UsersUpdateMeData, UsersUpdateMeErrors, UsersUpdateMeResponses } from './types.gen';
 
 export type Options<TData extends TDataShape = TDataShape, ThrowOnError extends boolean = boolean, TResponse = unknown> = Options2<TData, ThrowOnError, TResponse> & {
     /**
@@ -31,6 +31,17 @@ export const authLogin = <ThrowOnError extends boolean = true>(options: Options<
         'Content-Type': 'application/x-www-form-urlencoded',
         ...options.headers
     }
+});
+
+/**
+ * Logout
+ *
+ * Log out: every token of this account stops working at once, on every device.
+ */
+export const authLogout = <ThrowOnError extends boolean = true>(options?: Options<AuthLogoutData, ThrowOnError>) => (options?.client ?? client).post<AuthLogoutResponses, AuthLogoutErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/v1/auth/logout',
+    ...options
 });
 
 /**
@@ -173,6 +184,7 @@ export const healthLiveness = <ThrowOnError extends boolean = true>(options?: Op
 /**
  * Readiness
  *
- * Ready: the database answers a query within the readiness timeout.
+ * Ready: the database answered a query within the readiness timeout (checked at most once
+ * a second per worker).
  */
 export const healthReadiness = <ThrowOnError extends boolean = true>(options?: Options<HealthReadinessData, ThrowOnError>) => (options?.client ?? client).get<HealthReadinessResponses, HealthReadinessErrors, ThrowOnError>({ url: '/health/ready', ...options });

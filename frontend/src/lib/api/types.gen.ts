@@ -141,7 +141,7 @@ export type ItemUpdate = {
     /**
      * Title
      */
-    title?: string | null;
+    title?: string;
 };
 
 /**
@@ -245,11 +245,11 @@ export type UserUpdate = {
     /**
      * Email
      */
-    email?: string | null;
+    email?: string;
     /**
      * Full Name
      */
-    full_name?: string | null;
+    full_name?: string;
 };
 
 export type AuthLoginData = {
@@ -261,6 +261,10 @@ export type AuthLoginData = {
 
 export type AuthLoginErrors = {
     /**
+     * Error codes: `malformed_body`
+     */
+    400: ErrorResponse;
+    /**
      * Error codes: `not_authenticated`, `invalid_token`, `invalid_credentials`
      */
     401: ErrorResponse;
@@ -268,6 +272,10 @@ export type AuthLoginErrors = {
      * Error codes: `validation_error`
      */
     422: ErrorResponse;
+    /**
+     * Error codes: `rate_limited`
+     */
+    429: ErrorResponse;
     /**
      * Error codes: `service_unavailable`
      */
@@ -285,6 +293,43 @@ export type AuthLoginResponses = {
 
 export type AuthLoginResponse = AuthLoginResponses[keyof AuthLoginResponses];
 
+export type AuthLogoutData = {
+    body?: never;
+    path?: never;
+    query?: never;
+    url: '/api/v1/auth/logout';
+};
+
+export type AuthLogoutErrors = {
+    /**
+     * Error codes: `malformed_body`
+     */
+    400: ErrorResponse;
+    /**
+     * Error codes: `not_authenticated`, `invalid_token`, `invalid_credentials`
+     */
+    401: ErrorResponse;
+    /**
+     * Error codes: `validation_error`
+     */
+    422: ErrorResponse;
+    /**
+     * Error codes: `service_unavailable`
+     */
+    503: ErrorResponse;
+};
+
+export type AuthLogoutError = AuthLogoutErrors[keyof AuthLogoutErrors];
+
+export type AuthLogoutResponses = {
+    /**
+     * Successful Response
+     */
+    204: void;
+};
+
+export type AuthLogoutResponse = AuthLogoutResponses[keyof AuthLogoutResponses];
+
 export type AuthSignupData = {
     body: UserCreate;
     headers?: {
@@ -301,6 +346,10 @@ export type AuthSignupData = {
 };
 
 export type AuthSignupErrors = {
+    /**
+     * Error codes: `malformed_body`
+     */
+    400: ErrorResponse;
     /**
      * Error codes: `email_taken`, `idempotency_key_reused`
      */
@@ -344,6 +393,10 @@ export type ItemsListItemsData = {
 
 export type ItemsListItemsErrors = {
     /**
+     * Error codes: `malformed_body`
+     */
+    400: ErrorResponse;
+    /**
      * Error codes: `not_authenticated`, `invalid_token`, `invalid_credentials`
      */
     401: ErrorResponse;
@@ -384,6 +437,10 @@ export type ItemsCreateItemData = {
 };
 
 export type ItemsCreateItemErrors = {
+    /**
+     * Error codes: `malformed_body`
+     */
+    400: ErrorResponse;
     /**
      * Error codes: `not_authenticated`, `invalid_token`, `invalid_credentials`
      */
@@ -427,6 +484,10 @@ export type ItemsDeleteItemData = {
 
 export type ItemsDeleteItemErrors = {
     /**
+     * Error codes: `malformed_body`
+     */
+    400: ErrorResponse;
+    /**
      * Error codes: `not_authenticated`, `invalid_token`, `invalid_credentials`
      */
     401: ErrorResponse;
@@ -468,6 +529,10 @@ export type ItemsReadItemData = {
 };
 
 export type ItemsReadItemErrors = {
+    /**
+     * Error codes: `malformed_body`
+     */
+    400: ErrorResponse;
     /**
      * Error codes: `not_authenticated`, `invalid_token`, `invalid_credentials`
      */
@@ -511,6 +576,10 @@ export type ItemsUpdateItemData = {
 
 export type ItemsUpdateItemErrors = {
     /**
+     * Error codes: `malformed_body`
+     */
+    400: ErrorResponse;
+    /**
      * Error codes: `not_authenticated`, `invalid_token`, `invalid_credentials`
      */
     401: ErrorResponse;
@@ -548,6 +617,10 @@ export type UsersDeleteMeData = {
 
 export type UsersDeleteMeErrors = {
     /**
+     * Error codes: `malformed_body`
+     */
+    400: ErrorResponse;
+    /**
      * Error codes: `not_authenticated`, `invalid_token`, `invalid_credentials`
      */
     401: ErrorResponse;
@@ -581,6 +654,10 @@ export type UsersReadMeData = {
 
 export type UsersReadMeErrors = {
     /**
+     * Error codes: `malformed_body`
+     */
+    400: ErrorResponse;
+    /**
      * Error codes: `not_authenticated`, `invalid_token`, `invalid_credentials`
      */
     401: ErrorResponse;
@@ -613,6 +690,10 @@ export type UsersUpdateMeData = {
 };
 
 export type UsersUpdateMeErrors = {
+    /**
+     * Error codes: `malformed_body`
+     */
+    400: ErrorResponse;
     /**
      * Error codes: `not_authenticated`, `invalid_token`, `invalid_credentials`
      */
@@ -651,7 +732,7 @@ export type UsersChangePasswordData = {
 
 export type UsersChangePasswordErrors = {
     /**
-     * Error codes: `incorrect_password`
+     * Error codes: `malformed_body`, `incorrect_password`
      */
     400: ErrorResponse;
     /**
@@ -662,6 +743,10 @@ export type UsersChangePasswordErrors = {
      * Error codes: `validation_error`
      */
     422: ErrorResponse;
+    /**
+     * Error codes: `rate_limited`
+     */
+    429: ErrorResponse;
     /**
      * Error codes: `service_unavailable`
      */

@@ -1,0 +1,28 @@
+#!/bin/sh
+# The database's roles, so that nothing but the database itself runs as the superuser
+# (docs/security.md). Run once by the PostgreSQL image's entrypoint when it creates the cluster
+# (/docker-entrypoint-initdb.d); on an existing cluster, run it by hand with the same variables:
+#   DB_OWNER_USER  owns the schema; prestart migrates and creates the first admin with it
+#   DB_APP_USER    the backend: reads and writes rows, cannot create, alter or drop anything
+#   DB_EXPORTER_USER  postgres-exporter: pg_monitor, no access to the application's tables
+set -eu
+psql -v ON_ERROR_STOP=1 --no-psqlrc --username "$POSTGRES_USER" --dbname "$POSTGRES_DB" \
+    -v db="$POSTGRES_DB" \
+    -v owner="$DB_OWNER_USER" -v owner_password="$DB_OWNER_PASSWORD" \
+    -v app="$DB_APP_USER" -v app_password="$DB_APP_PASSWORD" \
+    -v exporter="$DB_EXPORTER_USER" -v exporter_password="$DB_EXPORTER_PASSWORD" <<'SQL'
+CREATE ROLE :"owner" LOGIN PASSWORD :'owner_password';
+CREATE ROLE :"app" LOGIN PASSWORD :'app_password';
+CREATE ROLE :"exporter" LOGIN PASSWORD :'exporter_password' IN ROLE pg_monitor;
+REVOKE ALL ON DATABASE :"db" FROM PUBLIC;
+GRANT CONNECT, TEMPORARY ON DATABASE :"db" TO :"owner", :"app";
+GRANT CONNECT ON DATABASE :"db" TO :"exporter";
+REVOKE ALL ON SCHEMA public FROM PUBLIC;
+GRANT USAGE, CREATE ON SCHEMA public TO :"owner";
+GRANT USAGE ON SCHEMA public TO :"app";
+-- Whatever the owner's migrations create, the backend may use, and only use.
+ALTER DEFAULT PRIVILEGES FOR ROLE :"owner" IN SCHEMA public
+    GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO :"app";
+ALTER DEFAULT PRIVILEGES FOR ROLE :"owner" IN SCHEMA public
+    GRANT USAGE, SELECT ON SEQUENCES TO :"app";
+SQL

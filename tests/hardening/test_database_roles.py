@@ -1,0 +1,92 @@
+"""postgres/initdb/10-roles.sh on a real PostgreSQL: prestart migrates as the owner, the backend's
+role reads and writes rows but changes no schema, the exporter's sees statistics, not data."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import uuid
+from collections.abc import Iterator
+
+import pytest
+
+from stack.config import REPO_ROOT
+from stack.runner import Stack
+from stack.services.postgres import _bindir
+
+from .conftest import PORTS
+
+SCRIPT = REPO_ROOT / "postgres" / "initdb" / "10-roles.sh"
+ROLES = {"owner": "hardening_owner", "app": "hardening_app", "exporter": "hardening_exporter"}
+
+
+def _url(role: str, database: str, driver: str = "postgresql") -> str:
+    return f"{driver}://{ROLES[role]}:{role}-pw@127.0.0.1:{PORTS.postgres}/{database}"
+
+
+def psql(url: str, sql: str) -> subprocess.CompletedProcess[str]:
+    argv = [str(_bindir() / "psql"), "-X", "-tA", "-v", "ON_ERROR_STOP=1", url, "-c", sql]
+    return subprocess.run(argv, capture_output=True, text=True, check=False)
+
+
+SUPERUSER = f"postgresql://postgres@127.0.0.1:{PORTS.postgres}/postgres"
+
+
+@pytest.fixture(scope="module")
+def database(hardening_stack: Stack) -> Iterator[str]:
+    name = f"roles_{uuid.uuid4().hex[:8]}"
+    assert psql(SUPERUSER, f'CREATE DATABASE "{name}"').returncode == 0
+    env = {
+        **os.environ,
+        "PATH": f"{_bindir()}:{os.environ['PATH']}",
+        "PGHOST": "127.0.0.1",
+        "PGPORT": str(PORTS.postgres),
+        "POSTGRES_USER": "postgres",
+        "POSTGRES_DB": name,
+        **{f"DB_{key.upper()}_USER": role for key, role in ROLES.items()},
+        **{f"DB_{key.upper()}_PASSWORD": f"{key}-pw" for key in ROLES},
+    }
+    try:
+        created = subprocess.run(
+            ["/bin/sh", str(SCRIPT)], env=env, capture_output=True, text=True, check=False
+        )
+        assert created.returncode == 0, created.stderr
+        yield name
+    finally:
+        psql(SUPERUSER, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        for role in ROLES.values():
+            psql(SUPERUSER, f'DROP ROLE IF EXISTS "{role}"')
+
+
+def test_each_role_can_do_its_job_and_no_more(database: str) -> None:
+    backend = REPO_ROOT / "backend"
+    env = {
+        **os.environ,
+        "ENVIRONMENT": "test",
+        "DATABASE_URL": _url("owner", database, "postgresql+psycopg"),
+    }
+    prestart = subprocess.run(
+        [str(backend / ".venv" / "bin" / "python"), "-m", "app.prestart"],
+        cwd=backend,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert prestart.returncode == 0, prestart.stderr[-3000:]
+
+    app = _url("app", database)
+    assert psql(app, "SELECT count(*) FROM users").stdout.strip() == "1"  # the first admin
+    assert psql(app, "UPDATE users SET full_name = full_name").returncode == 0
+    assert psql(app, "SELECT rolsuper FROM pg_roles WHERE rolname = current_user").stdout == "f\n"
+    for ddl in ("DROP TABLE items", "CREATE TABLE mine (id int)", "ALTER TABLE users ADD x int"):
+        refused = psql(app, ddl)
+        assert refused.returncode != 0, ddl
+        assert "must be owner" in refused.stderr or "permission denied" in refused.stderr, ddl
+
+    exporter = _url("exporter", database)
+    assert psql(exporter, "SELECT count(*) FROM pg_stat_activity").returncode == 0
+    # Not even the schema's names: the table does not exist as far as it can see.
+    hidden = psql(exporter, "SELECT count(*) FROM users")
+    assert hidden.returncode != 0
+    assert "permission denied" in hidden.stderr or "does not exist" in hidden.stderr
