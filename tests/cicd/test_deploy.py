@@ -117,6 +117,7 @@ class Poller:
         self._failed_at: list[float] = []
         self._started = time.monotonic()
         self.failures: list[str] = []
+        self.resent = 0
 
     def _poll(self) -> None:
         with httpx.Client(base_url=self.url, timeout=10) as client:
@@ -125,7 +126,7 @@ class Poller:
                     return
                 commit = ""
                 try:
-                    answer = client.get("/health")
+                    answer = self._get(client)
                     outcome = str(answer.status_code)
                     if answer.status_code == 200:
                         commit = answer.json()["commit"]
@@ -139,6 +140,17 @@ class Poller:
                     self.outcomes[outcome] += 1
                     self.commits[commit] += 1
                 time.sleep(POLL_INTERVAL)
+
+    def _get(self, client: httpx.Client) -> httpx.Response:
+        """GET /health, resent once when a reused keep-alive connection closes before any
+        answer: nginx closes idle connections when it reloads, and browsers (RFC 9112, 9.3.1)
+        resend an idempotent request in that case. Such resends are counted, not hidden."""
+        try:
+            return client.get("/health")
+        except httpx.RemoteProtocolError:
+            with self._lock:
+                self.resent += 1
+            return client.get("/health")
 
     def gap(self) -> float:
         """Seconds from the first failed request to the last (0 when none failed)."""
@@ -158,7 +170,8 @@ class Poller:
 def explain(site: Server, poller: Poller, run: subprocess.CompletedProcess[str]) -> str:
     """What a reader needs when a client saw a failure: when, and what the script did then."""
     return (
-        f"{poller.outcomes}\nfailures (seconds after the polling started): {poller.failures}\n"
+        f"{poller.outcomes}, resent after a closed keep-alive connection: {poller.resent}\n"
+        f"failures (seconds after the polling started): {poller.failures}\n"
         f"script:\n{run.stdout}{run.stderr}\nnginx:\n{site.logs('nginx')}"
     )
 
