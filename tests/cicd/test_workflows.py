@@ -152,10 +152,10 @@ def test_deploys_run_one_at_a_time_behind_an_approved_environment() -> None:
     assert any("scripts/remote-deploy.sh" in step.get("run", "") for step in job["steps"])
 
 
-def test_dependabot_covers_uv_npm_docker_and_actions() -> None:
+def test_dependabot_covers_uv_npm_docker_compose_and_actions() -> None:
     config = yaml.safe_load((GITHUB / "dependabot.yml").read_text())
     ecosystems = {update["package-ecosystem"] for update in config["updates"]}
-    assert ecosystems == {"uv", "npm", "docker", "github-actions"}
+    assert ecosystems == {"uv", "npm", "docker", "docker-compose", "github-actions"}
 
 
 def test_scripts_are_shellcheck_clean() -> None:
