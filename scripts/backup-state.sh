@@ -32,6 +32,8 @@ name=$(printf '%s' "$answer" | sed -n 's/.*"name":"\([^"]*\)".*/\1/p')
     | encrypt "$out/grafana-$stamp.tar.gz.age"
 
 tls_dir=$(sed -n 's/^TLS_CERTIFICATES_DIR=//p' .env)
-tar -cf - .env ${tls_dir:+"$tls_dir"} | encrypt "$out/secrets-$stamp.tar.gz.age"
+# Paths from / (srv/app/.env, srv/app/tls/...), so `tar -xzf - -C /` puts each back in its place.
+tar -C / -cf - "$(realpath --relative-to=/ .env)" \
+    ${tls_dir:+"$(realpath --relative-to=/ "$tls_dir")"} | encrypt "$out/secrets-$stamp.tar.gz.age"
 
 printf '{"event":"state-backup","status":"success","out":"%s","stamp":"%s"}\n' "$out" "$stamp"

@@ -23,6 +23,8 @@ EMPTY_WHEN_IDLE = {
     ("api-overview", "p95 latency by route"): "a percentile of no requests",
     ("api-overview", "Pool wait p95"): "a percentile of no connection checkouts",
     ("api-overview", "5xx ratio"): "a ratio of 5xx to zero requests is undefined (0/0)",
+    ("api-overview", "Cache hit ratio"): "a ratio of hits to zero cache lookups is undefined (0/0)",
+    ("api-overview", "Redis call p99"): "a percentile of no Redis calls",
 }
 
 

@@ -22,6 +22,10 @@ from .doc_commands import Command, all_commands
 # Commands that stop part of the stack on purpose: running them here would page the tests that
 # follow (PostgresWasDown). tests/faults runs them against a stack of its own.
 DISRUPTIVE = re.compile(r"\bpg_ctl\b.*\bstop\b|\bkill\b|\bpkill\b|\bsystemctl\s+stop\b")
+# Restoring the stack's own cluster in place (docs/backup-and-recovery.md): the page says to stop
+# `make stack` first; run here, it would move the live data directory away under the server.
+# tests/backups' restore drill runs the same `python -m backup restore` on a site of its own.
+RESTORES_IN_PLACE = re.compile(r"\bmv\s+\.stack/postgres\b|\bmake\s+restore\b")
 ERRORS = re.compile(
     r"No such file|command not found|ERROR:|does not exist|not found|Connection refused|"
     r"could not connect|Unknown|invalid",
@@ -59,6 +63,8 @@ def test_native_command_runs(settled_stack: Stack, command: Command) -> None:
     docs_stack = settled_stack
     if DISRUPTIVE.search(command.text):
         pytest.skip("stops part of the stack: exercised by tests/faults on a stack of its own")
+    if RESTORES_IN_PLACE.search(command.text):
+        pytest.skip("replaces the stack's cluster: tests/backups' restore drill runs it")
     # The variables the page set on earlier lines (`PG_BIN=$(...)`), as the operator's shell has.
     assignments = [
         c.text
