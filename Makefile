@@ -46,6 +46,9 @@ test-kubernetes: ## Kubernetes manifests: render, strict schemas, checkov, parit
 .PHONY: test-faults
 test-faults: ## Faults on a small native stack: killed processes, keyed retries, malformed requests (~2 min)
 	$(TOOLS) pytest tests/faults
+.PHONY: test-containers
+test-containers: ## Images built and both compose files run by a private Docker engine (~4 min warm)
+	$(TOOLS) pytest tests/containers
 
 .PHONY: lint
 lint: ## ruff, ruff format --check and mypy --strict on the Python code

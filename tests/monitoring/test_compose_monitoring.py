@@ -141,7 +141,7 @@ def test_nginx_exporter_image_is_the_tested_version() -> None:
     tested = re.search(r"version=(\d+\.\d+\.\d+)", output.stdout + output.stderr)
     assert tested, output
     dockerfile = (PROMETHEUS_DIR / "nginx-exporter.Dockerfile").read_text()
-    assert f"FROM nginx/nginx-prometheus-exporter:{tested.group(1)}\n" in dockerfile
+    assert f"ARG EXPORTER_IMAGE=nginx/nginx-prometheus-exporter:{tested.group(1)}\n" in dockerfile
 
 
 # The UIs an operator opens through an SSH tunnel; the exporters publish nothing.

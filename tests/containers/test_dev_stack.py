@@ -1,0 +1,169 @@
+"""`docker compose up`: the development stack, built and run by a real (private) Docker engine.
+
+The images are built from the repository's Dockerfiles on local stand-ins of their base images
+(standins.py); Grafana has none here and is left out (tests/monitoring checks its files).
+Everything else is reached the way a developer reaches it: through nginx in its container.
+"""
+
+from __future__ import annotations
+
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.edge.api_client import client_from, sign_up_and_log_in
+
+from .engine import Engine
+from .stacks import DEV, REPO, Stack, compose_config, shared_host_root, start_stack, wait_for_http
+from .standins import NO_STANDIN
+
+FIRST_PORT = 33000
+
+
+@pytest.fixture(scope="module")
+def dev_stack(engine: Engine) -> Iterator[Stack]:
+    with (
+        shared_host_root() as host_root,
+        tempfile.TemporaryDirectory(prefix="containers-dev-") as work,
+    ):
+        env = {"COMPOSE_PROFILES": "", "HOST_ROOT": str(host_root)}
+        stack = start_stack(
+            engine,
+            project="containers-dev",
+            project_dir=REPO,
+            compose_file=DEV,
+            env=env,
+            first_port=FIRST_PORT,
+            work_dir=Path(work),
+        )
+        try:
+            yield stack
+        finally:
+            stack.down()
+
+
+@pytest.fixture(scope="module")
+def services(engine: Engine, dev_stack: Stack) -> dict[str, Any]:
+    """The services compose starts (all but those moved to the no-stand-in profile)."""
+    config = compose_config(engine, REPO, dev_stack.files, dev_stack.env)
+    return dict(config["services"])
+
+
+@pytest.fixture(scope="module")
+def healthy(dev_stack: Stack, services: dict[str, Any]) -> list[dict[str, Any]]:
+    return dev_stack.wait_until_healthy(set(services))
+
+
+def test_every_service_is_healthy_and_prestart_exited_zero(
+    healthy: list[dict[str, Any]], services: dict[str, Any]
+) -> None:
+    by_service = {c["Service"]: c for c in healthy}
+    assert set(by_service) == set(services)
+    assert by_service["prestart"]["ExitCode"] == 0
+    for name, container in by_service.items():
+        if name != "prestart":
+            assert container["Health"] == "healthy", container
+
+
+def test_only_grafana_is_left_out(
+    engine: Engine, dev_stack: Stack, services: dict[str, Any]
+) -> None:
+    """Grafana has no stand-in here (standins.NO_STANDIN): say so, and run all the rest."""
+    every = compose_config(engine, REPO, [DEV], dev_stack.env)["services"]
+    left_out = {name for name in every if name not in services}
+    assert left_out == {"grafana"}
+    assert every["grafana"]["image"] in NO_STANDIN
+
+
+def test_the_spa_loads_through_nginx(dev_stack: Stack, healthy: object) -> None:
+    base = dev_stack.url("nginx", 8080)
+    page = wait_for_http(base + "/")
+    assert page.status_code == 200
+    assert '<div id="root">' in page.text
+    scripts = [part.split('"')[0] for part in page.text.split('src="')[1:]]
+    assert scripts, page.text
+    for script in scripts:
+        asset = httpx.get(base + script, timeout=10)
+        assert asset.status_code == 200, script
+        assert "javascript" in asset.headers["content-type"]
+    # A client-side route is answered with the SPA, not a 404.
+    assert '<div id="root">' in httpx.get(base + "/items", timeout=10).text
+
+
+def test_sign_up_log_in_and_the_item_flow(dev_stack: Stack, healthy: object) -> None:
+    with client_from(dev_stack.url("nginx", 8080)) as client:
+        token = sign_up_and_log_in(client)
+        client.headers["Authorization"] = f"Bearer {token}"
+        me = client.get("/api/v1/users/me")
+        assert me.status_code == 200, me.text
+        created = client.post("/api/v1/items", json={"title": "milk", "description": "2 l"})
+        assert created.status_code == 201, created.text
+        item_id = created.json()["id"]
+        listed = client.get("/api/v1/items")
+        assert listed.status_code == 200
+        assert [i["title"] for i in listed.json()["items"]] == ["milk"]
+        assert (
+            client.patch(f"/api/v1/items/{item_id}", json={"title": "oat milk"}).json()["title"]
+            == "oat milk"
+        )
+        assert client.delete(f"/api/v1/items/{item_id}").status_code == 204
+        assert client.get(f"/api/v1/items/{item_id}").status_code == 404
+
+
+def test_metrics_are_not_served_from_outside(dev_stack: Stack, healthy: object) -> None:
+    response = httpx.get(dev_stack.url("nginx", 8080) + "/metrics", timeout=10)
+    assert response.status_code == 404
+
+
+def test_the_backend_answers_health_on_its_own_port(dev_stack: Stack, healthy: object) -> None:
+    response = httpx.get(dev_stack.url("backend", 8000) + "/health", timeout=10)
+    assert response.status_code == 200
+
+
+def test_the_vite_dev_server_serves_the_source(dev_stack: Stack, healthy: object) -> None:
+    response = httpx.get(dev_stack.url("frontend", 3000) + "/", timeout=10)
+    assert response.status_code == 200
+    assert "/@vite/client" in response.text
+
+
+def prometheus_targets(stack: Stack) -> list[dict[str, Any]]:
+    response = httpx.get(stack.url("prometheus", 9090) + "/api/v1/targets", timeout=10)
+    response.raise_for_status()
+    return list(response.json()["data"]["activeTargets"])
+
+
+def wait_for_targets_up(stack: Stack, backends: int, timeout: float = 90) -> list[dict[str, Any]]:
+    """Every scrape target up, with `backends` backend targets found by DNS discovery."""
+    deadline = time.monotonic() + timeout
+    while True:
+        targets = prometheus_targets(stack)
+        backend = [t for t in targets if t["labels"]["job"] == "backend"]
+        if len(backend) == backends and all(t["health"] == "up" for t in targets):
+            return targets
+        if time.monotonic() > deadline:
+            summary = [
+                (t["labels"]["job"], t["scrapeUrl"], t["health"], t["lastError"]) for t in targets
+            ]
+            raise AssertionError(f"targets not all up: {summary}")
+        time.sleep(3)
+
+
+def test_prometheus_scrapes_every_target_by_service_name(dev_stack: Stack, healthy: object) -> None:
+    targets = wait_for_targets_up(dev_stack, backends=1)
+    jobs = {t["labels"]["job"] for t in targets}
+    assert jobs == {"backend", "prometheus", "alertmanager", "node", "postgres", "nginx"}
+    backend = [t for t in targets if t["labels"]["job"] == "backend"]
+    # Discovered by DNS: the replica's address, not the service name.
+    assert all(t["labels"]["instance"][0].isdigit() for t in backend), backend
+
+
+def test_nothing_is_published_beyond_loopback(dev_stack: Stack, healthy: object) -> None:
+    for container in dev_stack.containers():
+        for publisher in container.get("Publishers") or []:
+            if publisher.get("PublishedPort"):
+                assert publisher["URL"] in ("127.0.0.1", ""), container["Name"]
