@@ -137,6 +137,50 @@ def test_metrics_are_not_served_from_outside(dev_stack: Stack, healthy: object) 
     assert response.status_code == 404
 
 
+def test_the_database_runs_the_images_config_without_the_backup_storage(
+    dev_stack: Stack, healthy: object
+) -> None:
+    """postgres/Dockerfile's settings are live (the config file, pg_stat_statements, archiving
+    through pgBackRest, UTF8), and the first start went on without MinIO: the initdb script
+    left the stanza to the backup service (postgres/initdb/10-backup-stanza.sh)."""
+    query = (
+        "SELECT current_setting('config_file'), current_setting('shared_preload_libraries'),"
+        " current_setting('archive_mode'), current_setting('archive_command'),"
+        " current_setting('server_encoding'),"
+        " (SELECT count(*) FROM pg_available_extensions WHERE name = 'pg_stat_statements')"
+    )
+    result = dev_stack.compose(
+        "exec", "-T", "db", "psql", "-U", "app", "-d", "app", "-AtF", "|", "-c", query
+    )
+    assert result.stdout.strip().split("|") == [
+        "/etc/postgresql/postgresql.conf",
+        "pg_stat_statements",
+        "on",
+        "pgbackrest --stanza=app archive-push %p",
+        "UTF8",
+        "1",
+    ]
+    first_start = dev_stack.compose("logs", "--no-color", "db").stdout
+    assert "the backup service will create it" in first_start
+    version = dev_stack.compose("exec", "-T", "db", "pgbackrest", "version").stdout
+    assert version.strip() == "pgBackRest 2.45"
+
+
+def test_the_redis_exporter_reaches_redis(dev_stack: Stack, healthy: object) -> None:
+    """The exporter's target being up says only that the exporter answers: redis_up says it
+    reached Redis by its service name."""
+    url = dev_stack.url("prometheus", 9090) + "/api/v1/query"
+    deadline = time.monotonic() + 60
+    while True:
+        result = httpx.get(url, params={"query": "redis_up"}, timeout=10).json()["data"]["result"]
+        if result or time.monotonic() > deadline:
+            break
+        time.sleep(3)
+    assert [r["value"][1] for r in result] == ["1"], result
+    ping = dev_stack.compose("exec", "-T", "redis", "redis-cli", "ping")
+    assert ping.stdout.strip() == "PONG"
+
+
 def test_the_backend_answers_health_on_its_own_port(dev_stack: Stack, healthy: object) -> None:
     response = httpx.get(dev_stack.url("backend", 8000) + "/health", timeout=10)
     assert response.status_code == 200
