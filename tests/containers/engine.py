@@ -204,6 +204,9 @@ class Engine:
     config_dir: Path
     env: dict[str, str]
     log: Path
+    # Filled when the engine stops, still under the lock: what it left changed on the host
+    # (firewall, IP forwarding) compared with the moment the lock was taken.
+    left_changed: list[str] = field(default_factory=list)
 
     @property
     def host(self) -> str:
@@ -350,7 +353,9 @@ def _sigterm_raises() -> Iterator[None]:
 def private_engine(data_root: Path = DATA_ROOT, ready_timeout: float = 60) -> Iterator[Engine]:
     """Lock, snapshot the firewall, start dockerd; on exit undo all of it."""
     with _sigterm_raises(), machine_lock():
+        # Taken under the lock: another branch's engine may have run until a moment ago.
         firewall = {tool: firewall_snapshot(tool) for tool in IPTABLES}
+        state_before = firewall_state()
         forwarding = {path: path.read_text() for path in IP_FORWARD if path.exists()}
         old_bridges = bridges()
         RUN_DIR.mkdir(parents=True, exist_ok=True)
@@ -409,6 +414,10 @@ def private_engine(data_root: Path = DATA_ROOT, ready_timeout: float = 60) -> It
                     if path.read_text() != value:
                         path.write_text(value)
                 shutil.rmtree(config_dir, ignore_errors=True)
+                if firewall_state() != state_before:
+                    engine.left_changed.append("the host's firewall")
+                if any(path.read_text() != value for path, value in forwarding.items()):
+                    engine.left_changed.append("IP forwarding")
                 if failures:
                     message = "private dockerd: could not undo\n" + "\n".join(failures)
                     print(message, file=sys.stderr)

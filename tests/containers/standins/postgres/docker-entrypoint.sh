@@ -1,7 +1,8 @@
 #!/bin/bash
 # The official image's first start, in short: as root, own PGDATA and drop to postgres; on an
-# empty PGDATA, initdb (UTF8) with POSTGRES_USER/PASSWORD, create POSTGRES_DB, run
-# /docker-entrypoint-initdb.d/*, open the network with password authentication; then exec.
+# empty PGDATA, initdb (UTF8) with POSTGRES_USER/PASSWORD, start a temporary server with the
+# command's options, create POSTGRES_DB, run /docker-entrypoint-initdb.d/*, open the network
+# with password authentication; then exec.
 set -Eeo pipefail
 if [ "${1#-}" != "$1" ]; then
     set -- postgres "$@"
@@ -24,7 +25,9 @@ if [ ! -s "$PGDATA/PG_VERSION" ]; then
         -E UTF8 --locale=C.UTF-8 ${POSTGRES_INITDB_ARGS:-}
     echo "listen_addresses = '*'" >> "$PGDATA/postgresql.conf"
     echo "host all all all ${POSTGRES_HOST_AUTH_METHOD:-scram-sha-256}" >> "$PGDATA/pg_hba.conf"
-    pg_ctl -D "$PGDATA" -o "-c listen_addresses=''" -w start
+    # The temporary server runs with the command's options (a config_file, preloaded
+    # libraries, archiving), as the official one does, on the socket only.
+    pg_ctl -D "$PGDATA" -o "$(printf '%q ' "${@:2}") -c listen_addresses=''" -w start
     export PGUSER="$POSTGRES_USER" PGPASSWORD="$POSTGRES_PASSWORD"
     if [ "$POSTGRES_DB" != "postgres" ]; then
         psql -v ON_ERROR_STOP=1 --dbname postgres -c "CREATE DATABASE \"$POSTGRES_DB\""
