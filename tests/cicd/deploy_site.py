@@ -26,7 +26,7 @@ import httpx
 
 from tests.containers.engine import Engine
 from tests.containers.stacks import base_image_args
-from tests.containers.standins import ensure_base, ensure_standins
+from tests.containers.standins import ensure_standins
 
 REPO = Path(__file__).resolve().parents[2]
 # Ports of this suite (34000-34999): the registry and the site's published nginx port.
@@ -223,34 +223,11 @@ class Server:
         return str(httpx.get(f"{self.url}/health", timeout=5).json()["commit"])
 
 
-REDIS_STANDIN = "local/cicd-standin-redis:7.0"
-# Until tests/containers/standins.py has a Redis stand-in (the production file gained Redis in
-# the merge of main): Debian's redis-server, with the official image's entrypoint rule.
-REDIS_DOCKERFILE = """\
-ARG BASE
-FROM ${BASE}
-RUN apt-get update && apt-get install -y --no-install-recommends redis-server \\
-    && rm -rf /var/lib/apt/lists/*
-RUN printf '#!/bin/sh\\nif [ "$1" = redis-server ]; then shift; exec redis-server "$@" \\
---protected-mode no; fi\\nexec "$@"\\n' > /entrypoint.sh && chmod 755 /entrypoint.sh
-ENTRYPOINT ["/entrypoint.sh"]
-CMD ["redis-server"]
-"""
-
-
-def redis_standin(engine: Engine) -> str:
-    if not engine.image_exists(REDIS_STANDIN):
-        with tempfile.TemporaryDirectory(prefix="cicd-redis-") as tmp:
-            (Path(tmp) / "Dockerfile").write_text(REDIS_DOCKERFILE)
-            engine.build(tmp, REDIS_STANDIN, build_args={"BASE": ensure_base(engine)})
-    return REDIS_STANDIN
-
-
 @contextlib.contextmanager
 def server(engine: Engine, images: Images, registry_port: int) -> Iterator[Server]:
     port = free_port({registry_port})
-    postgres = ensure_standins(engine, ["postgres:15.13-bookworm"])["postgres:15.13-bookworm"]
-    redis = redis_standin(engine)
+    standins = ensure_standins(engine, ["postgres:15.13-bookworm", "redis:7.0.15-bookworm"])
+    postgres, redis = standins["postgres:15.13-bookworm"], standins["redis:7.0.15-bookworm"]
     with tempfile.TemporaryDirectory(prefix="cicd-server-") as tmp:
         path = Path(tmp)
         shutil.copy(REPO / "docker-compose.prod.yml", path)

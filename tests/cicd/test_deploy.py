@@ -16,7 +16,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.containers.engine import Engine, private_engine
+from tests.containers.engine import Engine
 
 from .deploy_site import (
     REPO,
@@ -38,12 +38,6 @@ MIGRATED = fake_sha("a version with a new migration")
 # Polling through nginx during a deploy: one request every 20 ms, bounded in count and time.
 POLL_INTERVAL = 0.02
 MAX_POLLS = 20_000
-
-
-@pytest.fixture(scope="module")
-def engine() -> Iterator[Engine]:
-    with private_engine() as running:
-        yield running
 
 
 @pytest.fixture(scope="module")

@@ -1,4 +1,7 @@
-"""Fixtures of the container tests: one private Docker engine for the whole session."""
+"""Fixtures shared by the system test areas: one private Docker engine for the whole session.
+
+tests/containers and tests/cicd both use it. One engine holds the machine-wide lock from its
+first use to the end of the session, so no area waits for another's engine to let go."""
 
 from __future__ import annotations
 
@@ -6,7 +9,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from .engine import Engine, private_engine
+from tests.containers.engine import Engine, private_engine
 
 
 @pytest.fixture(scope="session")
