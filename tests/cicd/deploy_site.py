@@ -162,6 +162,8 @@ def push_derived(
         engine.docker("push", "--quiet", images.name(component, sha), timeout=600)
 
 
+DB_IMAGE = "app-db:15.13"
+
 OVERRIDE = """\
 # The test's differences from a real server: the stand-in PostgreSQL and Redis, nginx on a
 # loopback port over plain HTTP (no certificates), and nothing else.
@@ -227,7 +229,12 @@ class Server:
 def server(engine: Engine, images: Images, registry_port: int) -> Iterator[Server]:
     port = free_port({registry_port})
     standins = ensure_standins(engine, ["postgres:15.13-bookworm", "redis:7.0.15-bookworm"])
-    postgres, redis = standins["postgres:15.13-bookworm"], standins["redis:7.0.15-bookworm"]
+    redis = standins["redis:7.0.15-bookworm"]
+    # The production database image (pgBackRest, the shared settings, the roles' init script),
+    # built as the server builds it, on the stand-in base.
+    dockerfile = REPO / "postgres" / "Dockerfile"
+    postgres = DB_IMAGE
+    engine.build(REPO, postgres, dockerfile=dockerfile, build_args=base_image_args(dockerfile))
     with tempfile.TemporaryDirectory(prefix="cicd-server-") as tmp:
         path = Path(tmp)
         shutil.copy(REPO / "docker-compose.prod.yml", path)
@@ -252,6 +259,11 @@ def server(engine: Engine, images: Images, registry_port: int) -> Iterator[Serve
             f"TLS_CERTIFICATES_DIR={path}/tls\nACME_WEBROOT={path}/acme\n"
             "ALERT_WEBHOOK_URL=http://127.0.0.1:9/alert\nWATCHDOG_WEBHOOK_URL=http://127.0.0.1:9/w\n"
             "GRAFANA_ADMIN_PASSWORD=unused-here\n"
+            # The database's roles (postgres/initdb/10-roles.sh): prestart migrates as the owner,
+            # the backend reads and writes as the app role.
+            "DB_OWNER_USER=app_owner\nDB_OWNER_PASSWORD=deploy-test-owner-pw\n"
+            "DB_APP_USER=app_user\nDB_APP_PASSWORD=deploy-test-app-pw\n"
+            "DB_EXPORTER_USER=app_exporter\nDB_EXPORTER_PASSWORD=deploy-test-exporter-pw\n"
         )
         # Every other variable the production file requires: its services do not run here.
         text = (path / ".env").read_text()
