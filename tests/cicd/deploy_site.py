@@ -238,6 +238,8 @@ def server(engine: Engine, images: Images, registry_port: int) -> Iterator[Serve
     with tempfile.TemporaryDirectory(prefix="cicd-server-") as tmp:
         path = Path(tmp)
         shutil.copy(REPO / "docker-compose.prod.yml", path)
+        # The repository's folders the started services mount, as on a server (deployment.md).
+        shutil.copytree(REPO / "postgres", path / "postgres")
         (path / "docker-compose.test.yml").write_text(
             OVERRIDE.format(postgres=postgres, redis=redis, port=port)
         )

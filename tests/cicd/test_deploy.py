@@ -33,6 +33,13 @@ from .deploy_site import (
 A = fake_sha("version A")
 B = fake_sha("version B")
 BROKEN = fake_sha("a version whose readiness check fails")
+# Its readiness query fails while the process stays alive. A code change, not a setting: the
+# production file passes every setting by name, so an ENV in the image would be overridden.
+BROKEN_READINESS = """\
+USER 0
+RUN sed -i 's/text("SELECT 1")/text("SELECT no_such_column")/' app/observability/health.py \\
+    && grep -q no_such_column app/observability/health.py
+USER 10001:10001"""
 NEW_FRONT_END = fake_sha("a version with another front-end image")
 MIGRATED = fake_sha("a version with a new migration")
 # Polling through nginx during a deploy: one request every 20 ms, bounded in count and time.
@@ -45,7 +52,7 @@ def site(engine: Engine) -> Iterator[Server]:
     with local_registry() as registry:
         images = build_and_push(engine, registry, {"A": A, "B": B})
         # Readiness needs the database to answer within a microsecond: never ready.
-        push_derived(engine, images, B, BROKEN, backend="ENV READINESS_TIMEOUT_SECONDS=0.000001")
+        push_derived(engine, images, B, BROKEN, backend=BROKEN_READINESS)
         push_derived(engine, images, B, NEW_FRONT_END, frontend=f"LABEL version={NEW_FRONT_END}")
         down = migration_head()
         push_derived(
