@@ -6,6 +6,11 @@
 #   DB_APP_USER    the backend: reads and writes rows, cannot create, alter or drop anything
 #   DB_EXPORTER_USER  postgres-exporter: pg_monitor, no access to the application's tables
 set -eu
+# Development (docker-compose.dev.yml) sets no roles: every service there uses POSTGRES_USER.
+if [ -z "${DB_OWNER_USER:-}" ]; then
+    echo "10-roles: DB_OWNER_USER is not set: no separate roles (development)"
+    exit 0
+fi
 psql -v ON_ERROR_STOP=1 --no-psqlrc --username "$POSTGRES_USER" --dbname "$POSTGRES_DB" \
     -v db="$POSTGRES_DB" \
     -v owner="$DB_OWNER_USER" -v owner_password="$DB_OWNER_PASSWORD" \
