@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 import email_validator
-from pydantic import StringConstraints
+from pydantic import AfterValidator, StringConstraints
 
 # Addresses are checked for their syntax only (OpenAPI's `format: email`); refusing special-use
 # domains (.arpa, .local...) is a rule the schema cannot state.
@@ -20,11 +20,17 @@ email_validator.SPECIAL_USE_DOMAIN_NAMES.clear()
 _NO_NUL = r"^[^\x00]*$"
 _SOME_TEXT = r"^[^\x00]*[^\s\x00][^\x00]*$"
 
+# Lengths are checked on the text as sent, as the schema states them; surrounding whitespace is
+# stripped afterwards, so what is stored is never longer than the schema allows.
 FullName = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=255, pattern=_SOME_TEXT)
+    str,
+    StringConstraints(min_length=1, max_length=255, pattern=_SOME_TEXT),
+    AfterValidator(str.strip),
 ]
 Title = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200, pattern=_SOME_TEXT)
+    str,
+    StringConstraints(min_length=1, max_length=200, pattern=_SOME_TEXT),
+    AfterValidator(str.strip),
 ]
 Description = Annotated[str, StringConstraints(max_length=10_000, pattern=_NO_NUL)]
 Password = Annotated[str, StringConstraints(min_length=8, max_length=128)]

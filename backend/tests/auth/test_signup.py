@@ -54,6 +54,11 @@ async def test_duplicate_email_is_a_conflict_whatever_its_case(
         ({"email": "a@example.com", "password": "x" * 129, "full_name": "A"}, "password"),
         ({"email": "a@example.com", "password": PASSWORD, "full_name": "   "}, "full_name"),
         ({"email": "a@example.com", "password": PASSWORD, "full_name": "a\x00b"}, "full_name"),
+        # Longer than the schema's maxLength as sent, even if not once stripped.
+        (
+            {"email": "a@example.com", "password": PASSWORD, "full_name": " " + "a" * 255},
+            "full_name",
+        ),
         ({"email": "a@example.com", "password": PASSWORD}, "full_name"),
         ({"email": "a@example.com", "password": 12345678, "full_name": "A"}, "password"),
     ],
