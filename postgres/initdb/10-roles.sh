@@ -7,10 +7,10 @@
 #   DB_EXPORTER_USER  postgres-exporter: pg_monitor, no access to the application's tables
 set -eu
 # Development (docker-compose.dev.yml) sets no roles: every service there uses POSTGRES_USER.
+# No `exit`: the image's entrypoint sources this file when it is not executable.
 if [ -z "${DB_OWNER_USER:-}" ]; then
     echo "10-roles: DB_OWNER_USER is not set: no separate roles (development)"
-    exit 0
-fi
+else
 psql -v ON_ERROR_STOP=1 --no-psqlrc --username "$POSTGRES_USER" --dbname "$POSTGRES_DB" \
     -v db="$POSTGRES_DB" \
     -v owner="$DB_OWNER_USER" -v owner_password="$DB_OWNER_PASSWORD" \
@@ -31,3 +31,4 @@ ALTER DEFAULT PRIVILEGES FOR ROLE :"owner" IN SCHEMA public
 ALTER DEFAULT PRIVILEGES FOR ROLE :"owner" IN SCHEMA public
     GRANT USAGE, SELECT ON SEQUENCES TO :"app";
 SQL
+fi
