@@ -16,7 +16,6 @@ import pytest
 from stack.config import Ports
 from stack.runner import Stack
 
-from .conftest import DOCS_PORTS
 from .doc_commands import Command, all_commands
 
 # Commands that stop part of the stack on purpose: running them here would page the tests that
@@ -48,7 +47,7 @@ def native_commands() -> list[Command]:
 
 def translate(text: str, stack: Stack) -> str:
     """The command as it would read on the test stack."""
-    defaults, ours = Ports(), DOCS_PORTS
+    defaults, ours = Ports(), stack.config.ports
     for field in dataclasses.fields(Ports):
         old, new = getattr(defaults, field.name), getattr(ours, field.name)
         text = re.sub(rf"(?<=[:\s]){old}\b", str(new), text)
@@ -78,7 +77,7 @@ def test_native_command_runs(settled_stack: Stack, command: Command) -> None:
     env = {
         **os.environ,
         "PROMETHEUS_URL": docs_stack.prometheus.url(docs_stack),
-        "ALERTMANAGER_URL": f"http://127.0.0.1:{DOCS_PORTS.alertmanager}",
+        "ALERTMANAGER_URL": docs_stack.alertmanager.url(docs_stack),
         "STACK_DIR": str(docs_stack.config.state_dir),
     }
     result = subprocess.run(

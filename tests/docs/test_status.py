@@ -10,14 +10,12 @@ import subprocess
 from stack.runner import Stack
 from tests.monitoring.prometheus_api import PrometheusAPI, wait_for
 
-from .conftest import DOCS_PORTS
-
 
 def make_status(stack: Stack) -> subprocess.CompletedProcess[str]:
     env = {
         **os.environ,
         "PROMETHEUS_URL": stack.prometheus.url(stack),
-        "ALERTMANAGER_URL": f"http://127.0.0.1:{DOCS_PORTS.alertmanager}",
+        "ALERTMANAGER_URL": stack.alertmanager.url(stack),
         "STACK_DIR": str(stack.config.state_dir),
     }
     return subprocess.run(
