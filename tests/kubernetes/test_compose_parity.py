@@ -38,7 +38,8 @@ def settings_names() -> set[str]:
 def container(rendering: Rendering, kind: str, name: str) -> Manifest:
     spec = pod_spec(rendering.get(kind, name))
     assert spec
-    return spec["containers"][0]
+    first: Manifest = spec["containers"][0]
+    return first
 
 
 def environment(rendering: Rendering, spec: Manifest) -> dict[str, str]:

@@ -6,6 +6,7 @@ import importlib.util
 import re
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 from .manifests import KUSTOMIZE_ROOT, REPO, Rendering, load_yaml
 
@@ -41,7 +42,7 @@ def test_prometheus_rules_are_the_rules_files(prod: Rendering) -> None:
 
 
 def test_dashboards_are_the_json_files(prod: Rendering) -> None:
-    dashboards = {}
+    dashboards: dict[str, Any] = {}
     for config_map in prod.of_kind("ConfigMap"):
         if config_map["metadata"].get("labels", {}).get("grafana_dashboard") == "1":
             dashboards |= config_map["data"]
