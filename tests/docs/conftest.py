@@ -4,6 +4,7 @@ some."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import time
 from collections.abc import Iterator
@@ -43,3 +44,23 @@ def settled_stack(docs_stack: Stack) -> Stack:
             return docs_stack
         time.sleep(2)
     raise AssertionError(f"the docs stack did not settle: {targets} {alerts}")
+
+
+def run_as_operator(stack: Stack, argv: list[str]) -> subprocess.CompletedProcess[str]:
+    """`argv` from the repository's root with what an operator's shell has set on this stack:
+    where Prometheus, Alertmanager and the stack's state are (scripts/status.py reads them)."""
+    env = {
+        **os.environ,
+        "PROMETHEUS_URL": stack.prometheus.url(stack),
+        "ALERTMANAGER_URL": stack.alertmanager.url(stack),
+        "STACK_DIR": str(stack.config.state_dir),
+    }
+    return subprocess.run(
+        argv,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+        cwd=stack.config.repo_root,
+        env=env,
+    )
