@@ -59,12 +59,13 @@ test-hardening: ## Security: schemathesis fuzzing of the live API (FUZZ_SECONDS,
 	$(TOOLS) pytest tests/hardening
 
 .PHONY: lint
-lint: ## ruff, ruff format --check and mypy --strict on the Python code
+lint: ## ruff, ruff format --check and mypy --strict on the Python code (backend, then the rest)
 	$(BACKEND) ruff check .
 	$(BACKEND) ruff format --check .
 	$(BACKEND) mypy
 	$(TOOLS) ruff check stack tests bench backup loadtests
 	$(TOOLS) ruff format --check stack tests bench backup loadtests
+	$(TOOLS) mypy
 
 .PHONY: fmt
 fmt: ## Format and autofix the Python and front-end code

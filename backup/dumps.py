@@ -100,7 +100,7 @@ def create(settings: Settings) -> tuple[str, int]:
     return where, counted.size
 
 
-def _store(settings: Settings, name: str, stream: IO[bytes]) -> str:
+def _store(settings: Settings, name: str, stream: _Counting) -> str:
     if settings.repo_type == "posix":
         target = settings.local_dump_dir / name
         target.parent.mkdir(parents=True, exist_ok=True)

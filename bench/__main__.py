@@ -277,10 +277,10 @@ def print_summary(
     print(f"\nwhat SQLAlchemy costs, 1 worker, c=40, median of {CEILING_ROUNDS} on one server")
     by_endpoint = {endpoint: medians(ms) for endpoint, ms in by_ceiling.items()}
     health_rps = by_endpoint[HEALTH][0]
-    for endpoint, (rps_, cpu) in by_endpoint.items():
+    for endpoint, (rps_, cpu_ms) in by_endpoint.items():
         print(
             f"  {endpoint:<14} {rps_:>6.0f} requests/s, {rps_ / health_rps:.2f} of /health;"
-            f" CPU per request {cpu:.3f} ms"
+            f" CPU per request {cpu_ms:.3f} ms"
         )
     (_, items_cpu), (_, ceiling_cpu) = by_endpoint[ITEMS], by_endpoint[CEILING]
     print(

@@ -152,7 +152,9 @@ def run(argv: Sequence[str], what: str, **kwargs: object) -> subprocess.Complete
     """Run a short command to completion; fail with its output if it fails."""
     if shutil.which(argv[0]) is None:
         raise StartupError(f"{what}: {argv[0]} not found; `make deps` installs it")
-    result = subprocess.run(argv, capture_output=True, text=True, check=False, **kwargs)  # type: ignore[call-overload]
+    result: subprocess.CompletedProcess[str] = subprocess.run(  # type: ignore[call-overload]
+        argv, capture_output=True, text=True, check=False, **kwargs
+    )
     if result.returncode != 0:
         raise StartupError(f"{what} failed ({result.returncode}):\n{result.stdout}{result.stderr}")
     return result

@@ -223,7 +223,7 @@ class Server:
 
     def env_value(self, key: str) -> str:
         values = re.findall(rf"^{key}=(.*)$", (self.path / ".env").read_text(), re.M)
-        return values[-1]
+        return str(values[-1])
 
     def answering_commit(self) -> str:
         return str(httpx.get(f"{self.url}/health", timeout=5).json()["commit"])
@@ -231,7 +231,7 @@ class Server:
 
 @contextlib.contextmanager
 def server(engine: Engine, images: Images, registry_port: int) -> Iterator[Server]:
-    port = free_port({registry_port})
+    port = free_port(frozenset({registry_port}))
     standins = ensure_standins(engine, ["postgres:15.13-bookworm", "redis:7.0.15-bookworm"])
     redis = standins["redis:7.0.15-bookworm"]
     # The production database image (pgBackRest, the shared settings, the roles' init script),

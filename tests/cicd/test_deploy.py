@@ -96,7 +96,8 @@ def downgrade() -> None:
 
 def migration_head() -> str:
     """The newest migration of this checkout: the revision no other one revises."""
-    revisions, revised = set(), set()
+    revisions: set[str] = set()
+    revised: set[str] = set()
     for path in (REPO / "backend" / "migrations" / "versions").glob("*.py"):
         text = path.read_text()
         revisions |= set(re.findall(r'^revision(?:: str)? = "(\w+)"', text, re.M))

@@ -8,13 +8,14 @@ import re
 import shlex
 from collections.abc import Iterator
 
+from tests.edge.repo_files import env_example
+
 from .doc_commands import REPO, Command, simple_commands
 from .repo_model import (
     cli_help,
     compose_config,
     container_env,
     container_paths,
-    env_example,
     make_targets,
     native_ports,
     npm_scripts,

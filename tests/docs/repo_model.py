@@ -9,33 +9,15 @@ import functools
 import json
 import os
 import re
-import shutil
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from stack.config import Ports
+from tests.edge.repo_files import ENV_EXAMPLE, env_example, tool
 
 from .doc_commands import REPO
-
-ENV_EXAMPLE = REPO / ".env.example"
-
-
-def tool(name: str) -> str:
-    found = shutil.which(name) or shutil.which(name, path=str(REPO / ".venv" / "bin"))
-    assert found, f"{name} not found: run `make deps`"
-    return found
-
-
-@functools.cache
-def env_example() -> dict[str, str]:
-    pairs = {}
-    for line in ENV_EXAMPLE.read_text().splitlines():
-        if line.strip() and not line.lstrip().startswith("#"):
-            key, _, value = line.partition("=")
-            pairs[key.strip()] = value.strip()
-    return pairs
 
 
 @functools.cache

@@ -7,16 +7,14 @@ Only the addresses change: the default ports (stack/config.py) become this area'
 from __future__ import annotations
 
 import dataclasses
-import os
 import re
-import subprocess
 
 import pytest
 
 from stack.config import Ports
 from stack.runner import Stack
 
-from .conftest import DOCS_PORTS
+from .conftest import run_as_operator
 from .doc_commands import Command, all_commands
 
 # Commands that stop part of the stack on purpose: running them here would page the tests that
@@ -48,7 +46,7 @@ def native_commands() -> list[Command]:
 
 def translate(text: str, stack: Stack) -> str:
     """The command as it would read on the test stack."""
-    defaults, ours = Ports(), DOCS_PORTS
+    defaults, ours = Ports(), stack.config.ports
     for field in dataclasses.fields(Ports):
         old, new = getattr(defaults, field.name), getattr(ours, field.name)
         text = re.sub(rf"(?<=[:\s]){old}\b", str(new), text)
@@ -75,21 +73,7 @@ def test_native_command_runs(settled_stack: Stack, command: Command) -> None:
         and "sed -n" not in c.text  # `export X=$(sed ... .env)`: the server's .env, not here
     ]
     script = translate("\n".join([*assignments, command.text]), docs_stack)
-    env = {
-        **os.environ,
-        "PROMETHEUS_URL": docs_stack.prometheus.url(docs_stack),
-        "ALERTMANAGER_URL": f"http://127.0.0.1:{DOCS_PORTS.alertmanager}",
-        "STACK_DIR": str(docs_stack.config.state_dir),
-    }
-    result = subprocess.run(
-        ["bash", "-c", script],
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=60,
-        cwd=docs_stack.config.repo_root,
-        env=env,
-    )
+    result = run_as_operator(docs_stack, ["bash", "-c", script])
     last = script.splitlines()[-1].split("|")[-1].split()[0]
     allowed = {0, 1} if last in {"grep", "pgrep"} and not result.stderr else {0}
     output = f"$ {script}\n{result.stdout[-2000:]}{result.stderr[-2000:]}"

@@ -4,31 +4,16 @@ it stops an exporter (and starts it again)."""
 
 from __future__ import annotations
 
-import os
 import subprocess
 
 from stack.runner import Stack
 from tests.monitoring.prometheus_api import PrometheusAPI, wait_for
 
-from .conftest import DOCS_PORTS
+from .conftest import run_as_operator
 
 
 def make_status(stack: Stack) -> subprocess.CompletedProcess[str]:
-    env = {
-        **os.environ,
-        "PROMETHEUS_URL": stack.prometheus.url(stack),
-        "ALERTMANAGER_URL": f"http://127.0.0.1:{DOCS_PORTS.alertmanager}",
-        "STACK_DIR": str(stack.config.state_dir),
-    }
-    return subprocess.run(
-        ["make", "--no-print-directory", "status"],
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=60,
-        cwd=stack.config.repo_root,
-        env=env,
-    )
+    return run_as_operator(stack, ["make", "--no-print-directory", "status"])
 
 
 def test_status_is_all_good_on_a_healthy_stack(settled_stack: Stack) -> None:

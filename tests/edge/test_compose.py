@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -139,21 +140,26 @@ def test_dev_publishes_on_loopback_only() -> None:
             assert port.get("host_ip") == "127.0.0.1", f"{name} publishes {port} to the network"
 
 
+# A compose file's services as `docker compose config` resolves them.
+Services = dict[str, dict[str, Any]]
+
+
 @pytest.fixture(scope="module")
-def services() -> dict[str, dict]:
+def services() -> Services:
     """The production file's services, as compose resolves them with .env.example."""
-    return compose_config(PROD_COMPOSE)["services"]
+    services: Services = compose_config(PROD_COMPOSE)["services"]
+    return services
 
 
 class TestProduction:
-    def test_images_come_from_ci_tagged_by_commit(self, services: dict[str, dict]) -> None:
+    def test_images_come_from_ci_tagged_by_commit(self, services: Services) -> None:
         env = env_example()
         ours = f"{env['IMAGE_REPOSITORY']}/"
         assert services["backend"]["image"] == f"{ours}backend:{env['IMAGE_TAG']}"
         assert services["nginx"]["image"] == f"{ours}frontend:{env['IMAGE_TAG']}"
         assert services["prestart"]["image"] == services["backend"]["image"]
 
-    def test_only_nginx_is_published_beyond_loopback(self, services: dict[str, dict]) -> None:
+    def test_only_nginx_is_published_beyond_loopback(self, services: Services) -> None:
         public = {
             name: {
                 (p["published"], p["target"])
@@ -166,27 +172,25 @@ class TestProduction:
             "nginx": {("80", 8080), ("443", 8443)}
         }
 
-    def test_database_and_backend_publish_nothing(self, services: dict[str, dict]) -> None:
+    def test_database_and_backend_publish_nothing(self, services: Services) -> None:
         for name in ("db", "backend", "prestart"):
             assert not services[name].get("ports"), name
 
-    def test_nginx_serves_tls(self, services: dict[str, dict]) -> None:
+    def test_nginx_serves_tls(self, services: Services) -> None:
         assert services["nginx"]["environment"]["NGINX_SITE"] == "https"
 
-    def test_long_running_services_restart_unless_stopped(self, services: dict[str, dict]) -> None:
+    def test_long_running_services_restart_unless_stopped(self, services: Services) -> None:
         for name, service in services.items():
             one_shot = name in {"prestart", "backup-ca", "backup-bucket"}
             expected = "no" if one_shot else "unless-stopped"
             assert service.get("restart", "no") == expected, name
 
-    def test_prestart_runs_before_the_backend(self, services: dict[str, dict]) -> None:
+    def test_prestart_runs_before_the_backend(self, services: Services) -> None:
         assert services["prestart"]["command"] == ["python", "-m", "app.prestart"]
         depends = services["backend"]["depends_on"]
         assert depends["prestart"]["condition"] == "service_completed_successfully"
 
-    def test_every_service_has_a_memory_limit_and_rotated_logs(
-        self, services: dict[str, dict]
-    ) -> None:
+    def test_every_service_has_a_memory_limit_and_rotated_logs(self, services: Services) -> None:
         for name, service in services.items():
             assert service["deploy"]["resources"]["limits"]["memory"], name
             logging = service["logging"]

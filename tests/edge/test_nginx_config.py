@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -95,7 +96,9 @@ def test_compose_and_native_upstreams_skip_failed_replicas_alike() -> None:
     ("environment", "variables"),
     [("development", image_variables), ("production", production_variables)],
 )
-def test_compose_rendering_passes_nginx_t(environment: str, variables, tmp_path: Path) -> None:
+def test_compose_rendering_passes_nginx_t(
+    environment: str, variables: Callable[[], dict[str, str]], tmp_path: Path
+) -> None:
     values = on_this_machine(variables(), tmp_path)
     conf = render(values, tmp_path)
     result = nginx_test(conf)

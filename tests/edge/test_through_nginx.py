@@ -7,6 +7,7 @@ import json
 import time
 import uuid
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -32,7 +33,7 @@ def client(base_url: str) -> httpx.Client:
     return client_from(base_url)
 
 
-def log_lines(path: Path) -> list[dict]:
+def log_lines(path: Path) -> list[dict[str, Any]]:
     lines = []
     for line in path.read_text().splitlines():
         if line.startswith("{"):
@@ -43,7 +44,7 @@ def log_lines(path: Path) -> list[dict]:
     return lines
 
 
-def wait_for_line(paths: list[Path], request_id: str, timeout: float = 5.0) -> dict:
+def wait_for_line(paths: list[Path], request_id: str, timeout: float = 5.0) -> dict[str, Any]:
     """The access line carrying `request_id` in any of `paths` (logs are written async)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

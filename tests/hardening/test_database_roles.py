@@ -14,14 +14,12 @@ from stack.config import REPO_ROOT
 from stack.runner import Stack
 from stack.services.postgres import _bindir
 
-from .conftest import PORTS
-
 SCRIPT = REPO_ROOT / "postgres" / "initdb" / "10-roles.sh"
 ROLES = {"owner": "hardening_owner", "app": "hardening_app", "exporter": "hardening_exporter"}
 
 
 def _url(role: str, database: str, driver: str = "postgresql") -> str:
-    return f"{driver}://{ROLES[role]}:{role}-pw@127.0.0.1:{PORTS.postgres}/{database}"
+    return f"{driver}://{ROLES[role]}:{role}-pw@{database}"
 
 
 def psql(url: str, sql: str) -> subprocess.CompletedProcess[str]:
@@ -29,18 +27,18 @@ def psql(url: str, sql: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(argv, capture_output=True, text=True, check=False)
 
 
-SUPERUSER = f"postgresql://postgres@127.0.0.1:{PORTS.postgres}/postgres"
-
-
 @pytest.fixture(scope="module")
 def database(hardening_stack: Stack) -> Iterator[str]:
+    """`127.0.0.1:PORT/NAME`: a new database of the stack's cluster, with the roles created."""
+    port = hardening_stack.config.ports.postgres
+    superuser = f"postgresql://postgres@127.0.0.1:{port}/postgres"
     name = f"roles_{uuid.uuid4().hex[:8]}"
-    assert psql(SUPERUSER, f'CREATE DATABASE "{name}"').returncode == 0
+    assert psql(superuser, f'CREATE DATABASE "{name}"').returncode == 0
     env = {
         **os.environ,
         "PATH": f"{_bindir()}:{os.environ['PATH']}",
         "PGHOST": "127.0.0.1",
-        "PGPORT": str(PORTS.postgres),
+        "PGPORT": str(port),
         "POSTGRES_USER": "postgres",
         "POSTGRES_DB": name,
         **{f"DB_{key.upper()}_USER": role for key, role in ROLES.items()},
@@ -51,11 +49,11 @@ def database(hardening_stack: Stack) -> Iterator[str]:
             ["/bin/sh", str(SCRIPT)], env=env, capture_output=True, text=True, check=False
         )
         assert created.returncode == 0, created.stderr
-        yield name
+        yield f"127.0.0.1:{port}/{name}"
     finally:
-        psql(SUPERUSER, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        psql(superuser, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         for role in ROLES.values():
-            psql(SUPERUSER, f'DROP ROLE IF EXISTS "{role}"')
+            psql(superuser, f'DROP ROLE IF EXISTS "{role}"')
 
 
 def test_each_role_can_do_its_job_and_no_more(database: str) -> None:

@@ -3,10 +3,12 @@ alone, from a copy of the tree with the prod overlay's example secret files in p
 
 from __future__ import annotations
 
+import importlib.util
 import shutil
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import yaml
@@ -100,3 +102,14 @@ def containers(spec: Manifest) -> list[Manifest]:
 
 def load_yaml(path: Path) -> Any:
     return yaml.safe_load(path.read_text())
+
+
+def generator(script: str) -> ModuleType:
+    """One of deploy/kubernetes's generator scripts, imported to compare its output."""
+    path = KUSTOMIZE_ROOT / script
+    spec = importlib.util.spec_from_file_location(path.stem.replace("-", "_"), path)
+    assert spec
+    assert spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module

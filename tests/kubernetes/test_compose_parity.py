@@ -15,7 +15,7 @@ import pytest
 
 from tests.edge.repo_files import PROD_COMPOSE, PROD_SECRETS, compose_config, env_example
 
-from .manifests import REPO, Manifest, Rendering, pod_spec
+from .manifests import REPO, Manifest, Rendering, generator, pod_spec
 
 SETTINGS = REPO / "backend" / "app" / "config.py"
 SERVE = REPO / "backend" / "app" / "serve.py"
@@ -40,7 +40,8 @@ def settings_names() -> set[str]:
 def container(rendering: Rendering, kind: str, name: str) -> Manifest:
     spec = pod_spec(rendering.get(kind, name))
     assert spec
-    return spec["containers"][0]
+    first: Manifest = spec["containers"][0]
+    return first
 
 
 def environment(rendering: Rendering, spec: Manifest) -> dict[str, str]:
@@ -172,6 +173,18 @@ def test_settings_use_the_names_of_env_example(renderings: dict[str, Rendering])
     for rendering in renderings.values():
         data = rendering.generated("ConfigMap", "settings")["data"]
         assert not data.keys() - names, sorted(data.keys() - names)
+
+
+def test_the_settings_configmap_is_generated_from_env_example() -> None:
+    module = generator("generate-settings-env.py")
+    committed = Path(module.OUTPUT).read_text()
+    assert committed == module.render(), (
+        "run: uv run --project . python deploy/kubernetes/generate-settings-env.py"
+    )
+    # Every exception the script makes names a backend setting of .env.example.
+    backend, _ = module.env_example()
+    exceptions = module.SECRETS | module.BUILT | module.IN_A_CLUSTER.keys()
+    assert exceptions <= backend.keys(), sorted(exceptions - backend.keys())
 
 
 def test_the_dev_database_url_is_composes(dev: Rendering) -> None:

@@ -2,29 +2,18 @@
 
 from __future__ import annotations
 
-import importlib.util
 import re
 from pathlib import Path
-from types import ModuleType
+from typing import Any
 
-from .manifests import KUSTOMIZE_ROOT, REPO, Rendering, load_yaml
+from .manifests import REPO, Rendering, generator, load_yaml
 
 RULES = REPO / "prometheus" / "rules"
 DASHBOARDS = REPO / "grafana" / "dashboards"
 
 
-def generator() -> ModuleType:
-    path = KUSTOMIZE_ROOT / "generate-prometheus-rules.py"
-    spec = importlib.util.spec_from_file_location("generate_prometheus_rules", path)
-    assert spec
-    assert spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 def test_the_generated_rules_are_up_to_date() -> None:
-    module = generator()
+    module = generator("generate-prometheus-rules.py")
     committed = Path(module.OUTPUT).read_text()
     assert committed == module.render(), (
         "run: uv run --project . python deploy/kubernetes/generate-prometheus-rules.py"
@@ -41,7 +30,7 @@ def test_prometheus_rules_are_the_rules_files(prod: Rendering) -> None:
 
 
 def test_dashboards_are_the_json_files(prod: Rendering) -> None:
-    dashboards = {}
+    dashboards: dict[str, Any] = {}
     for config_map in prod.of_kind("ConfigMap"):
         if config_map["metadata"].get("labels", {}).get("grafana_dashboard") == "1":
             dashboards |= config_map["data"]

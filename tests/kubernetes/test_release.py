@@ -16,7 +16,7 @@ SHA = "0123456789abcdef0123456789abcdef01234567"
 
 def release_command() -> str:
     [command] = re.findall(r"^(sed -i -E .*RELEASE.*kustomization\.yaml)$", DOC.read_text(), re.M)
-    return command
+    return str(command)
 
 
 def test_the_documented_release_command_moves_everything(kustomize_tree: Path) -> None:

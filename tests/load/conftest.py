@@ -1,50 +1,28 @@
-"""A native stack with Prometheus for the load tests, on their own ports (32000-32999)."""
+"""A native stack with Prometheus for the load tests (native_stack.py), and how they run Locust."""
 
 from __future__ import annotations
 
 import dataclasses
-import os
-import shutil
 import subprocess
 import sys
-import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
-from stack.config import Ports
-from stack.process import port_open
 from stack.runner import Stack
 from stack.services.postgres import _bindir
+from tests.stackfixtures import native_stack
 
-from .native_stack import LOADTEST_PORTS, loadtest_config
+from .native_stack import HOME_BLOCKS
 
 REPO = Path(__file__).resolve().parents[2]
-# A second block, for when a stack started by hand (native_stack.py) holds the first.
-PORT_BLOCKS = (0, 500)
-
-
-def _free_ports() -> Ports:
-    for offset in PORT_BLOCKS:
-        ports = LOADTEST_PORTS.shifted(offset)
-        if not any(port_open(getattr(ports, f.name)) for f in dataclasses.fields(ports)):
-            return ports
-    raise RuntimeError("no free block of ports in 32000-32999 for the load-test stack")
 
 
 @pytest.fixture(scope="session")
 def loadtest_stack() -> Iterator[Stack]:
-    state_dir = Path(tempfile.mkdtemp(prefix="loadtests-stack-"))
-    config = dataclasses.replace(loadtest_config(state_dir), ports=_free_ports())
-    try:
-        with Stack(config) as stack:
-            yield stack
-    finally:
-        if os.environ.get("KEEP_STACK_STATE"):
-            print(f"load-test stack state kept in {state_dir}")
-        else:
-            shutil.rmtree(state_dir, ignore_errors=True)
+    with native_stack("loadtests", home=HOME_BLOCKS) as stack:
+        yield stack
 
 
 @dataclasses.dataclass(frozen=True)
