@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { ItemCreateSchema } from '@/lib/api/schemas.gen';
 import { createItems, createUser, issueToken } from './mock-api';
-import { findOperation } from './openapi';
+import { operationAt } from './openapi';
 
 const API = 'http://localhost/api/v1';
 
 /** The schema of a query parameter of GET /items. */
 function pageParameter(name: string) {
-  const parameter = findOperation('get', `${API}/items`)?.operation.parameters?.find(
+  const parameter = operationAt('get', '/api/v1/items').parameters?.find(
     (candidate) => candidate.name === name,
   );
   return parameter?.schema as { default: number; maximum: number };

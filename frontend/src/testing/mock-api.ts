@@ -8,7 +8,7 @@
  */
 import { HttpResponse, http } from 'msw';
 import type { ItemPublic, UserPublic } from '@/lib/api/types.gen';
-import { checkRequest, type FieldProblem, findOperation } from './openapi';
+import { checkRequest, type FieldProblem, operationAt, pathParams } from './openapi';
 
 type UserRecord = UserPublic & { password: string };
 
@@ -139,10 +139,7 @@ type Call = {
  * schema secures the operation, then the request checked by the schema (422 as the backend).
  */
 function route(method: Method, path: string, answer: (call: Call) => Response | Promise<Response>) {
-  const example = `http://api${path.replace(/\{[^}]+\}/g, '00000000-0000-4000-8000-000000000000')}`;
-  const declared = findOperation(method, example);
-  if (declared?.path !== path) throw new Error(`${method} ${path} is not in the OpenAPI schema`);
-  const { operation } = declared;
+  const operation = operationAt(method, path);
   return async ({ request }: { request: Request }): Promise<Response> => {
     let user: UserRecord | undefined;
     if (operation.security) {
@@ -150,8 +147,7 @@ function route(method: Method, path: string, answer: (call: Call) => Response | 
       if (found instanceof Response) return found;
       user = found;
     }
-    const { params } = findOperation(method, request.url) ?? declared;
-    const checked = await checkRequest(request, operation, params);
+    const checked = await checkRequest(request, operation, pathParams(path, request.url) ?? {});
     if (checked.problems.length > 0) return problem(422, 'validation_error', checked.problems);
     return answer({
       request,

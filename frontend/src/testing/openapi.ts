@@ -65,29 +65,34 @@ function validator(schema: Schema, id: 'request' | 'answer'): ValidateFunction {
   return validate;
 }
 
+/** The path parameters of `url` if it is on the path template `path` (`/items/{item_id}`). */
+export function pathParams(path: string, url: string): Record<string, string> | null {
+  const names: string[] = [];
+  const pattern = path.replace(/\{([^}]+)\}/g, (_, name: string) => {
+    names.push(name);
+    return '([^/]+)';
+  });
+  const match = new RegExp(`^${pattern}$`).exec(new URL(url).pathname);
+  if (!match) return null;
+  return Object.fromEntries(names.map((name, i) => [name, decodeURIComponent(match[i + 1] ?? '')]));
+}
+
+/** The operation the schema declares for `method` on the path template `path`. */
+export function operationAt(method: string, path: string): Operation {
+  const operation = paths[path]?.[method.toLowerCase()];
+  if (!operation) throw new Error(`${method.toUpperCase()} ${path} is not in the OpenAPI schema`);
+  return operation;
+}
+
 /** The operation serving `method` on `url`, with its path parameters, or null. */
 export function findOperation(
   method: string,
   url: string,
-): { path: string; operation: Operation; params: Record<string, string> } | null {
-  const { pathname } = new URL(url);
+): { operation: Operation; params: Record<string, string> } | null {
   for (const [path, operations] of Object.entries(paths)) {
     const operation = operations[method.toLowerCase()];
-    if (!operation) continue;
-    const names: string[] = [];
-    const pattern = path.replace(/\{([^}]+)\}/g, (_, name: string) => {
-      names.push(name);
-      return '([^/]+)';
-    });
-    const match = new RegExp(`^${pattern}$`).exec(pathname);
-    if (match)
-      return {
-        path,
-        operation,
-        params: Object.fromEntries(
-          names.map((name, i) => [name, decodeURIComponent(match[i + 1] ?? '')]),
-        ),
-      };
+    const params = operation && pathParams(path, url);
+    if (operation && params) return { operation, params };
   }
   return null;
 }
