@@ -31,6 +31,8 @@ PASSWORD_MIN_LENGTH = 8
 PASSWORD_MAX_LENGTH = 128
 # The longest address RFC 3696 allows (64 + 1 + 255): the log-in form's bound and the column's.
 EMAIL_MAX_LENGTH = 320
+# The `Idempotency-Key` header of the creates (a UUID fits many times over).
+IDEMPOTENCY_KEY_MAX_LENGTH = 255
 
 # Lengths are checked on the text as sent, as the schema states them; surrounding whitespace is
 # stripped afterwards, so what is stored is never longer than the schema allows.

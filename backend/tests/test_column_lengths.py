@@ -16,13 +16,25 @@ from app.db import Base
 from app.main import create_app
 from tests.conftest import libpq_url
 
-# (table, column) -> (schema, property) of the OpenAPI schema that states the column's limit.
+# (table, column) -> where the OpenAPI schema states the column's limit: a property of a
+# component schema, or a parameter of an operation.
 LIMITED_COLUMNS = {
     ("users", "email"): ("Body_auth-login", "username"),
     ("users", "full_name"): ("UserCreate", "full_name"),
     ("items", "title"): ("ItemCreate", "title"),
     ("items", "description"): ("ItemCreate", "description"),
+    ("idempotency_keys", "key"): ("post /api/v1/items", "Idempotency-Key"),
 }
+
+
+def _stated(api: dict[str, Any], where: str, name: str) -> dict[str, Any]:
+    method, _, path = where.partition(" ")
+    if not path:
+        prop: dict[str, Any] = api["components"]["schemas"][where]["properties"][name]
+        return prop
+    parameters = api["paths"][path][method]["parameters"]
+    schema: dict[str, Any] = next(p["schema"] for p in parameters if p["name"] == name)
+    return schema
 
 
 def _column_lengths(database_url: str) -> dict[tuple[str, str], int | None]:
@@ -43,10 +55,10 @@ def _max_length(prop: dict[str, Any]) -> int:
 
 
 def test_limited_columns_are_as_long_as_the_api_allows(database_url: str) -> None:
-    schemas = create_app(Settings(environment="development")).openapi()["components"]["schemas"]
+    api = create_app(Settings(environment="development")).openapi()
     stated = {
-        column: _max_length(schemas[schema]["properties"][prop])
-        for column, (schema, prop) in LIMITED_COLUMNS.items()
+        column: _max_length(_stated(api, where, name))
+        for column, (where, name) in LIMITED_COLUMNS.items()
     }
 
     in_database = _column_lengths(database_url)
