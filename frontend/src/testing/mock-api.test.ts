@@ -77,6 +77,27 @@ describe('the mock API, by the OpenAPI schema', () => {
     expect(longest.status).toBe(201);
   });
 
+  it('names the one problem of an optional field, not every branch of its schema', async () => {
+    const { user, headers } = signedIn();
+    const [item] = createItems(user.id, 1);
+    const [text] = ItemCreateSchema.properties.description.anyOf;
+
+    const answer = await fetch(`${API}/items/${item?.id}`, {
+      method: 'PATCH',
+      headers: { ...headers, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ description: 'x'.repeat(text.maxLength + 1) }),
+    });
+
+    expect(answer.status).toBe(422);
+    expect((await answer.json()).detail).toEqual([
+      {
+        field: 'description',
+        location: 'body',
+        message: `String should have at most ${text.maxLength} characters`,
+      },
+    ]);
+  });
+
   it('asks for a token where the schema secures the operation, and only there', async () => {
     const anonymous = await fetch(`${API}/users/me`);
     const login = await fetch(`${API}/auth/login`, {

@@ -125,16 +125,16 @@ function message(error: ErrorObject): string {
   }
 }
 
-/** One problem per field, the most specific (an `anyOf` only says no branch matched). */
+/** One problem per field: the first specific one (an `anyOf` only says no branch matched). */
 function problemsOf(errors: ErrorObject[], location: string, field?: string): FieldProblem[] {
   const byField = new Map<string, FieldProblem>();
-  for (const error of errors) {
+  for (const error of [...errors].sort(
+    (a, b) => Number(a.keyword === 'anyOf') - Number(b.keyword === 'anyOf'),
+  )) {
     const path = error.instancePath.split('/').filter(Boolean);
     if (error.keyword === 'required') path.push(String(error.params.missingProperty));
     const name = [field, ...path].filter(Boolean).join('.') || location;
-    const known = byField.get(name);
-    if (!known || known.message === 'must match a schema in anyOf')
-      byField.set(name, { field: name, location, message: message(error) });
+    if (!byField.has(name)) byField.set(name, { field: name, location, message: message(error) });
   }
   return [...byField.values()];
 }
@@ -184,23 +184,28 @@ export async function checkRequest(
   let body: Record<string, unknown> = {};
   const [type, media] = Object.entries(operation.requestBody?.content ?? {})[0] ?? [];
   if (type && media?.schema) {
-    const text = await request.text();
-    try {
-      body =
-        type === 'application/x-www-form-urlencoded'
-          ? Object.fromEntries(new URLSearchParams(text))
-          : JSON.parse(text);
-      const validate = validator(media.schema, 'request');
-      if (!validate(body)) problems.push(...problemsOf(validate.errors ?? [], 'body'));
-      body = known(body, media.schema);
-    } catch {
+    const sent = readBody(type, await request.text());
+    const validate = validator(media.schema, 'request');
+    if (sent === undefined)
       problems.push({ field: 'body', location: 'body', message: 'JSON decode error' });
-    }
+    else if (!validate(sent)) problems.push(...problemsOf(validate.errors ?? [], 'body'));
+    else body = known(sent as Record<string, unknown>, media.schema);
   }
   return { problems, body, params };
 }
 
-/** The fields of `body` that its schema names. */
+/** A request body as the backend parses it; undefined when it cannot. */
+function readBody(type: string, text: string): unknown {
+  if (type === 'application/x-www-form-urlencoded')
+    return Object.fromEntries(new URLSearchParams(text));
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The fields of a valid `body` that its schema names (the backend ignores the others). */
 function known(body: Record<string, unknown>, schema: Schema): Record<string, unknown> {
   const ref = typeof schema.$ref === 'string' ? schema.$ref.split('/').pop() : undefined;
   const properties = (ref ? components[ref] : schema)?.properties;
@@ -208,6 +213,7 @@ function known(body: Record<string, unknown>, schema: Schema): Record<string, un
   return Object.fromEntries(Object.entries(body).filter(([name]) => name in properties));
 }
 
+/** ajv's errors, with the field each names. */
 function explained(errors: ErrorObject[]): string {
   return errors
     .map(({ instancePath, message, params }) => {
