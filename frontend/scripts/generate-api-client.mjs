@@ -1,4 +1,6 @@
-// Generates the typed API client in src/lib/api/ from the backend's OpenAPI schema.
+// Generates the typed API client in src/lib/api/ from the backend's OpenAPI schema: the SDK,
+// its types, the request schemas the forms take their limits from (schemas.gen.ts) and the
+// schema itself (openapi.json, which the tests' mock API validates every request and answer by).
 //
 //   node scripts/generate-api-client.mjs          regenerate src/lib/api/
 //   node scripts/generate-api-client.mjs --check  fail when src/lib/api/ is stale
@@ -6,7 +8,7 @@
 // The schema comes from the backend itself (`python -m app.openapi`), so the client can never
 // drift from the code that serves it. OPENAPI_FILE=path reads a saved schema instead.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -37,9 +39,12 @@ async function generate(schema, outputPath) {
       { name: '@hey-api/client-fetch', throwOnError: true },
       '@hey-api/typescript',
       '@hey-api/sdk',
+      // 'form': without descriptions, as the forms import these into the bundle.
+      { name: '@hey-api/schemas', type: 'form' },
     ],
     logs: { level: 'silent' },
   });
+  writeFileSync(path.join(outputPath, 'openapi.json'), `${JSON.stringify(schema, null, 2)}\n`);
 }
 
 /** Relative paths of every file under dir, sorted. */

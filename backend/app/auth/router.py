@@ -22,6 +22,7 @@ from app.errors import (
 from app.idempotency.service import IdempotentCreateDep
 from app.users import service as users_service
 from app.users.schemas import UserCreate, UserPublic
+from app.validation import EMAIL_MAX_LENGTH, PASSWORD_MAX_LENGTH
 
 router = APIRouter(prefix=f"{API_PREFIX}/auth", tags=["auth"])
 
@@ -51,8 +52,8 @@ async def login(
     settings: SettingsDep,
     throttle: AccountThrottleDep,
     # The OAuth2 password form; bounded so nobody can make us hash a megabyte.
-    username: Annotated[str, Form(min_length=1, max_length=320)],
-    password: Annotated[str, Form(min_length=1, max_length=128)],
+    username: Annotated[str, Form(min_length=1, max_length=EMAIL_MAX_LENGTH)],
+    password: Annotated[str, Form(min_length=1, max_length=PASSWORD_MAX_LENGTH)],
 ) -> Token:
     """Exchange an email and password for an access token."""
     user = await service.authenticate(session, username, password, throttle)

@@ -11,6 +11,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db import Base
+from app.validation import IDEMPOTENCY_KEY_MAX_LENGTH
 
 
 class IdempotencyKey(Base):
@@ -25,7 +26,7 @@ class IdempotencyKey(Base):
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
     # "user:<id>" for a signed-in user's keys, "signup" for sign-up (no account yet).
     scope: Mapped[str] = mapped_column(String(64))
-    key: Mapped[str] = mapped_column(String(255))
+    key: Mapped[str] = mapped_column(String(IDEMPOTENCY_KEY_MAX_LENGTH))
     # HMAC of the method, path and body: the same key with another request is refused.
     fingerprint: Mapped[str] = mapped_column(String(64))
     # The account the answer belongs to; its keys go with it.

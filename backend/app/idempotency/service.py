@@ -24,6 +24,7 @@ from app.config import Settings, SettingsDep
 from app.db import SessionDep
 from app.errors import IdempotencyKeyReusedError
 from app.idempotency import repository
+from app.validation import IDEMPOTENCY_KEY_MAX_LENGTH
 
 REPLAYED_HEADER = "Idempotent-Replayed"
 
@@ -32,7 +33,7 @@ IdempotencyKeyHeader = Annotated[
     Header(
         alias="Idempotency-Key",
         min_length=1,
-        max_length=255,
+        max_length=IDEMPOTENCY_KEY_MAX_LENGTH,
         pattern=r"^[\x21-\x7e]+$",
         description=(
             "A client-chosen unique string (a UUID) for this create. A retry with the same key "

@@ -9,6 +9,7 @@ from sqlalchemy import DateTime, String, func
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db import Base
+from app.validation import EMAIL_MAX_LENGTH, FULL_NAME_MAX_LENGTH
 
 
 class User(Base):
@@ -17,8 +18,8 @@ class User(Base):
     __mapper_args__ = {"eager_defaults": True}  # noqa: RUF012
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
-    email: Mapped[str] = mapped_column(String(320), unique=True)
-    full_name: Mapped[str] = mapped_column(String(255))
+    email: Mapped[str] = mapped_column(String(EMAIL_MAX_LENGTH), unique=True)
+    full_name: Mapped[str] = mapped_column(String(FULL_NAME_MAX_LENGTH))
     hashed_password: Mapped[str] = mapped_column(String(255))
     is_admin: Mapped[bool] = mapped_column(default=False)
     # Part of every token; raising it (on a password change) revokes the tokens issued before.

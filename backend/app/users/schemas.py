@@ -6,16 +6,9 @@ import uuid
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import (
-    AfterValidator,
-    BaseModel,
-    ConfigDict,
-    EmailStr,
-    StringConstraints,
-    field_validator,
-)
+from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, field_validator
 
-from app.validation import FullName, Password, omit_null
+from app.validation import CurrentPassword, FullName, Password, omit_null
 
 # One account per address, whatever the case it is typed in.
 Email = Annotated[EmailStr, AfterValidator(str.lower)]
@@ -43,7 +36,7 @@ class UserUpdate(BaseModel):
 
 
 class PasswordChange(BaseModel):
-    current_password: Annotated[str, StringConstraints(min_length=1, max_length=128)]
+    current_password: CurrentPassword
     new_password: Password
 
 

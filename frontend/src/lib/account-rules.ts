@@ -1,14 +1,18 @@
 /**
- * Field rules for the account forms (sign-up, account page), mirroring the limits the API
- * enforces (docs/architecture.md) so most mistakes are caught before a round trip. The API
- * stays the judge: its 422 messages land on the same fields.
+ * Field rules for the account forms (sign-up, account page), with the limits the API states
+ * (`@/lib/field-limits`), so most mistakes are caught before a round trip. The API stays the
+ * judge: its 422 messages land on the same fields.
  */
 import type { RegisterOptions } from 'react-hook-form';
+import { UserCreateSchema } from '@/lib/api/schemas.gen';
+import { atLeast, atMost } from '@/lib/field-limits';
+
+const { full_name: fullName, password } = UserCreateSchema.properties;
 
 export const fullNameRules = {
   required: 'Enter your name.',
   validate: (value: string) => value.trim() !== '' || 'Enter your name.',
-  maxLength: { value: 255, message: 'Use at most 255 characters.' },
+  maxLength: atMost(fullName),
 } satisfies RegisterOptions;
 
 export const emailRules = {
@@ -18,8 +22,8 @@ export const emailRules = {
 
 export const newPasswordRules = {
   required: 'Choose a password.',
-  minLength: { value: 8, message: 'Use at least 8 characters.' },
-  maxLength: { value: 128, message: 'Use at most 128 characters.' },
+  minLength: atLeast(password),
+  maxLength: atMost(password),
 } satisfies RegisterOptions;
 
-export const NEW_PASSWORD_HINT = '8 to 128 characters.';
+export const NEW_PASSWORD_HINT = `${password.minLength} to ${password.maxLength} characters.`;

@@ -1,12 +1,16 @@
 /**
  * An in-memory stand-in for the backend, answering like the real API (docs/architecture.md):
  * same paths, bodies, status codes and error shape. Tests seed it, then use the app.
+ *
+ * Which routes exist, which need a token, what a valid request is (field limits, paging bounds)
+ * and the defaults of the query all come from the backend's OpenAPI schema (`./openapi`); the
+ * handlers hold only the behaviour. Every answer is checked against the schema too (`./server`).
  */
 import { HttpResponse, http } from 'msw';
 import type { ItemPublic, UserPublic } from '@/lib/api/types.gen';
+import { checkRequest, type FieldProblem, operationAt, pathParams } from './openapi';
 
 type UserRecord = UserPublic & { password: string };
-type FieldProblem = { field: string; location: string; message: string };
 
 const users = new Map<string, UserRecord>();
 const tokens = new Map<string, string>(); // token -> user id
@@ -102,28 +106,6 @@ export function problem(status: number, error: string, detail: string | FieldPro
   return HttpResponse.json({ error, detail }, { status });
 }
 
-function invalid(problems: FieldProblem[]) {
-  return problem(422, 'validation_error', problems);
-}
-
-function lengthProblem(field: string, value: unknown, min: number, max: number) {
-  if (typeof value !== 'string' || value.length < min)
-    return { field, location: 'body', message: `String should have at least ${min} characters` };
-  if (value.length > max)
-    return { field, location: 'body', message: `String should have at most ${max} characters` };
-  return null;
-}
-
-function emailProblem(value: unknown): FieldProblem | null {
-  return typeof value === 'string' && /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(value)
-    ? null
-    : { field: 'email', location: 'body', message: 'value is not a valid email address' };
-}
-
-function problems(...found: (FieldProblem | null)[]): FieldProblem[] {
-  return found.filter((entry): entry is FieldProblem => entry !== null);
-}
-
 function authenticate(request: Request): UserRecord | Response {
   const header = request.headers.get('Authorization');
   if (!header?.startsWith('Bearer ')) return problem(401, 'not_authenticated', 'Not authenticated');
@@ -140,19 +122,58 @@ function publicUser({ password: _, ...user }: UserRecord): UserPublic {
 }
 
 type Body = Record<string, unknown>;
+type Method = 'get' | 'post' | 'patch' | 'delete';
 
-const API = '*/api/v1';
+type Call = {
+  request: Request;
+  /** The body's fields the schema knows, valid by it. */
+  body: Body;
+  /** Query and path parameters, valid, with the schema's defaults filled in. */
+  params: Record<string, unknown>;
+  /** The signed-in user, for an operation the schema secures. */
+  user: UserRecord;
+};
+
+/**
+ * A resolver for the operation at `path` (as the schema writes it): the token checked when the
+ * schema secures the operation, then the request checked by the schema (422 as the backend).
+ */
+function route(method: Method, path: string, answer: (call: Call) => Response | Promise<Response>) {
+  const operation = operationAt(method, path);
+  return async ({ request }: { request: Request }): Promise<Response> => {
+    let user: UserRecord | undefined;
+    if (operation.security) {
+      const found = authenticate(request);
+      if (found instanceof Response) return found;
+      user = found;
+    }
+    const checked = await checkRequest(request, operation, pathParams(path, request.url) ?? {});
+    if (checked.problems.length > 0) return problem(422, 'validation_error', checked.problems);
+    return answer({
+      request,
+      body: checked.body,
+      params: checked.params,
+      get user(): UserRecord {
+        if (!user) throw new Error(`${method} ${path} is public in the schema: it has no user`);
+        return user;
+      },
+    });
+  };
+}
+
+/** An MSW handler for the operation at `path` (`{item_id}` -> `:item_id`). */
+function handle(
+  method: Method,
+  path: string,
+  answer: (call: Call) => Response | Promise<Response>,
+) {
+  return http[method](`*${path.replace(/\{([^}]+)\}/g, ':$1')}`, route(method, path, answer));
+}
+
+const API = '/api/v1';
 
 /** POST /api/v1/items, exported so a test can let it run and then drop its answer. */
-export async function createItemHandler({ request }: { request: Request }) {
-  const user = authenticate(request);
-  if (user instanceof Response) return user;
-  const body = (await request.json()) as Body;
-  const found = problems(
-    lengthProblem('title', body.title, 1, 200),
-    body.description == null ? null : lengthProblem('description', body.description, 0, 10_000),
-  );
-  if (found.length > 0) return invalid(found);
+export const createItemHandler = route('post', `${API}/items`, ({ request, body, user }) => {
   const replay = replayOf(request, `user:${user.id}`, body);
   if (replay) return replay;
   const stamp = now();
@@ -167,17 +188,16 @@ export async function createItemHandler({ request }: { request: Request }) {
   items.push(item);
   remember(request, `user:${user.id}`, body, item);
   return HttpResponse.json(item, { status: 201 });
+});
+
+/** The item `params.item_id` of `user`, or the 404 the backend gives for another's too. */
+function ownItem({ params, user }: Call): ItemPublic | Response {
+  const item = items.find((it) => it.id === params.item_id && it.owner_id === user.id);
+  return item ?? problem(404, 'not_found', 'Item not found');
 }
 
 export const handlers = [
-  http.post(`${API}/auth/signup`, async ({ request }) => {
-    const body = (await request.json()) as Body;
-    const found = problems(
-      emailProblem(body.email),
-      lengthProblem('password', body.password, 8, 128),
-      lengthProblem('full_name', body.full_name, 1, 255),
-    );
-    if (found.length > 0) return invalid(found);
+  handle('post', `${API}/auth/signup`, ({ request, body }) => {
     const replay = replayOf(request, 'signup', body);
     if (replay) return replay;
     if ([...users.values()].some((user) => user.email === body.email))
@@ -191,45 +211,26 @@ export const handlers = [
     return HttpResponse.json(publicUser(user), { status: 201 });
   }),
 
-  http.post(`${API}/auth/login`, async ({ request }) => {
-    const form = new URLSearchParams(await request.text());
-    const user = [...users.values()].find((candidate) => candidate.email === form.get('username'));
-    if (!user || user.password !== form.get('password'))
+  handle('post', `${API}/auth/login`, ({ body }) => {
+    const user = [...users.values()].find((candidate) => candidate.email === body.username);
+    if (!user || user.password !== body.password)
       return problem(401, 'invalid_credentials', 'Incorrect email or password');
     return HttpResponse.json(tokenFor(user.id));
   }),
 
-  http.post(`${API}/auth/logout`, ({ request }) => {
-    const user = authenticate(request);
-    if (user instanceof Response) return user;
+  handle('post', `${API}/auth/logout`, ({ user }) => {
     revokeTokens(user.id);
     return new HttpResponse(null, { status: 204 });
   }),
 
-  http.get(`${API}/users/me`, ({ request }) => {
-    const user = authenticate(request);
-    return user instanceof Response ? user : HttpResponse.json(publicUser(user));
-  }),
+  handle('get', `${API}/users/me`, ({ user }) => HttpResponse.json(publicUser(user))),
 
-  http.patch(`${API}/users/me`, async ({ request }) => {
-    const user = authenticate(request);
-    if (user instanceof Response) return user;
-    const body = (await request.json()) as Body;
-    const found = problems(
-      'full_name' in body ? lengthProblem('full_name', body.full_name, 1, 255) : null,
-      'email' in body ? emailProblem(body.email) : null,
-    );
-    if (found.length > 0) return invalid(found);
+  handle('patch', `${API}/users/me`, ({ body, user }) => {
     Object.assign(user, body);
     return HttpResponse.json(publicUser(user));
   }),
 
-  http.post(`${API}/users/me/password`, async ({ request }) => {
-    const user = authenticate(request);
-    if (user instanceof Response) return user;
-    const body = (await request.json()) as Body;
-    const found = problems(lengthProblem('new_password', body.new_password, 8, 128));
-    if (found.length > 0) return invalid(found);
+  handle('post', `${API}/users/me/password`, ({ body, user }) => {
     if (body.current_password !== user.password)
       return problem(400, 'incorrect_password', 'The current password is incorrect');
     user.password = String(body.new_password);
@@ -237,21 +238,16 @@ export const handlers = [
     return HttpResponse.json(tokenFor(user.id));
   }),
 
-  http.delete(`${API}/users/me`, ({ request }) => {
-    const user = authenticate(request);
-    if (user instanceof Response) return user;
+  handle('delete', `${API}/users/me`, ({ user }) => {
     users.delete(user.id);
     revokeTokens(user.id);
     items = items.filter((item) => item.owner_id !== user.id);
     return new HttpResponse(null, { status: 204 });
   }),
 
-  http.get(`${API}/items`, ({ request }) => {
-    const user = authenticate(request);
-    if (user instanceof Response) return user;
-    const query = new URL(request.url).searchParams;
-    const offset = Number(query.get('offset') ?? 0);
-    const limit = Number(query.get('limit') ?? 20);
+  handle('get', `${API}/items`, ({ params, user }) => {
+    const offset = Number(params.offset);
+    const limit = Number(params.limit);
     const own = itemsOf(user.id).sort((a, b) => b.created_at.localeCompare(a.created_at));
     return HttpResponse.json({
       items: own.slice(offset, offset + limit),
@@ -261,27 +257,24 @@ export const handlers = [
     });
   }),
 
-  http.post(`${API}/items`, createItemHandler),
+  http.post(`*${API}/items`, createItemHandler),
 
-  ...(['get', 'patch', 'delete'] as const).map((method) =>
-    http[method](`${API}/items/:itemId`, async ({ request, params }) => {
-      const user = authenticate(request);
-      if (user instanceof Response) return user;
-      const item = items.find((it) => it.id === params.itemId && it.owner_id === user.id);
-      if (!item) return problem(404, 'not_found', 'Item not found');
-      if (method === 'get') return HttpResponse.json(item);
-      if (method === 'delete') {
-        items = items.filter((it) => it !== item);
-        return new HttpResponse(null, { status: 204 });
-      }
-      const body = (await request.json()) as Body;
-      const found = problems(
-        'title' in body ? lengthProblem('title', body.title, 1, 200) : null,
-        body.description == null ? null : lengthProblem('description', body.description, 0, 10_000),
-      );
-      if (found.length > 0) return invalid(found);
-      Object.assign(item, body, { updated_at: now() });
-      return HttpResponse.json(item);
-    }),
-  ),
+  handle('get', `${API}/items/{item_id}`, (call) => {
+    const item = ownItem(call);
+    return item instanceof Response ? item : HttpResponse.json(item);
+  }),
+
+  handle('patch', `${API}/items/{item_id}`, (call) => {
+    const item = ownItem(call);
+    if (item instanceof Response) return item;
+    Object.assign(item, call.body, { updated_at: now() });
+    return HttpResponse.json(item);
+  }),
+
+  handle('delete', `${API}/items/{item_id}`, (call) => {
+    const item = ownItem(call);
+    if (item instanceof Response) return item;
+    items = items.filter((it) => it !== item);
+    return new HttpResponse(null, { status: 204 });
+  }),
 ];

@@ -5,7 +5,7 @@ import { configureApiClient } from '@/lib/api-client';
 import { retryPolicy } from '@/lib/retry';
 import { restoreSession } from '@/lib/session';
 import { resetMockApi } from './mock-api';
-import { server } from './server';
+import { expectAnswersByTheSchema, server } from './server';
 
 // As in index.html; axe checks that the page declares its language.
 document.documentElement.lang = 'en';
@@ -17,8 +17,9 @@ window.scrollTo = () => undefined;
 
 // Any request without a handler is a bug in the test or the app: fail loudly.
 beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
-afterEach(() => {
+afterEach(async () => {
   cleanup();
+  await expectAnswersByTheSchema();
   server.resetHandlers();
   resetMockApi();
   sessionStorage.clear();

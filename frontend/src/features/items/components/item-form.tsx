@@ -1,9 +1,14 @@
 import { useForm } from 'react-hook-form';
 import { Alert } from '@/components/alert';
 import { TextAreaField, TextField } from '@/components/form-field';
+import { ItemCreateSchema } from '@/lib/api/schemas.gen';
 import type { ItemPublic } from '@/lib/api/types.gen';
+import { atMost, characters } from '@/lib/field-limits';
 import { showApiError } from '@/lib/form-errors';
 import { type ItemFields, useSaveItem } from '../api/save-item';
+
+const title = ItemCreateSchema.properties.title;
+const [description] = ItemCreateSchema.properties.description.anyOf;
 
 type ItemFormProps = {
   /** The item to edit; without it the form creates a new one. */
@@ -11,7 +16,7 @@ type ItemFormProps = {
   onSaved: (item: ItemPublic) => void;
 };
 
-/** Creates or edits an item. Limits mirror the API's: title 1 to 200, description ≤ 10,000. */
+/** Creates or edits an item, within the limits the API states. */
 export function ItemForm({ item, onSaved }: ItemFormProps) {
   const saveItem = useSaveItem(item?.id);
   const {
@@ -40,17 +45,15 @@ export function ItemForm({ item, onSaved }: ItemFormProps) {
         error={errors.title?.message}
         {...register('title', {
           validate: (value) => value.trim() !== '' || 'Give the item a title.',
-          maxLength: { value: 200, message: 'Use at most 200 characters.' },
+          maxLength: atMost(title),
         })}
       />
       <TextAreaField
         label="Description"
-        hint="Optional, up to 10,000 characters."
+        hint={`Optional, up to ${characters(description.maxLength)}.`}
         rows={6}
         error={errors.description?.message}
-        {...register('description', {
-          maxLength: { value: 10_000, message: 'Use at most 10,000 characters.' },
-        })}
+        {...register('description', { maxLength: atMost(description) })}
       />
       <button type="submit" className="button button-primary" disabled={isSubmitting}>
         {isSubmitting ? 'Saving…' : 'Save'}
