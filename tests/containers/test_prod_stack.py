@@ -468,3 +468,61 @@ def restore_into_a_fresh_volume(engine: Engine, stack: Stack, query: str) -> lis
     finally:
         engine.docker("rm", "-f", server, check=False)
         engine.docker("volume", "rm", "-f", volume, check=False)
+
+
+def test_backup_state_encrypts_the_prometheus_snapshot_and_the_secrets(
+    engine: Engine, prod_stack: Stack, prod_env: dict[str, str], work_dir: Path
+) -> None:
+    """scripts/backup-state.sh against the running stack: Prometheus's snapshot and `.env` with
+    the certificates, each readable with the operators' key only. (Grafana, its third part, has
+    no stand-in here.)"""
+    state = work_dir / "state"
+    server = state / "server"  # the folder of docker-compose.prod.yml on the server
+    server.mkdir(parents=True)
+    tls = Path(prod_env["TLS_CERTIFICATES_DIR"])
+    (server / ".env").write_text(f"TLS_CERTIFICATES_DIR={tls}\nSECRET_KEY=kept-off-the-server\n")
+    keys = {}
+    for name in ("operators", "someone-else"):
+        subprocess.run(["age-keygen", "-o", str(state / name)], check=True, capture_output=True)
+        keys[name] = state / name
+    recipient = subprocess.run(
+        ["age-keygen", "-y", str(keys["operators"])], check=True, capture_output=True, text=True
+    ).stdout.strip()
+    compose = [docker_client(), "compose", "-p", PROJECT, "--project-directory", str(REPO)]
+    compose += [arg for file in prod_stack.files for arg in ("-f", str(REPO / file))]
+    result = engine.run(
+        ["bash", str(REPO / "scripts/backup-state.sh"), str(state / "out"), recipient,
+         "prometheus", "secrets"],
+        cwd=server, env={**prod_env, "COMPOSE": " ".join(compose)}, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert json.loads(result.stdout.strip().splitlines()[-1])["status"] == "success"
+    written = {p.name.split("-")[0]: p for p in (state / "out").iterdir()}
+    assert set(written) == {"prometheus", "secrets"}
+
+    def decrypt(part: str, key: Path) -> subprocess.CompletedProcess[bytes]:
+        return subprocess.run(["age", "-d", "-i", str(key), str(written[part])],
+                              capture_output=True, check=False)  # fmt: skip
+
+    restored = state / "restored"
+    restored.mkdir()
+    secrets_tar = decrypt("secrets", keys["operators"])
+    assert secrets_tar.returncode == 0, secrets_tar.stderr
+    subprocess.run(["tar", "-xzf", "-", "-C", str(restored)], input=secrets_tar.stdout, check=True)
+    back = restored / (server / ".env").relative_to("/")
+    assert back.read_text() == (server / ".env").read_text()
+    for name in ("fullchain.pem", "privkey.pem"):
+        assert (restored / (tls / name).relative_to("/")).read_bytes() == (tls / name).read_bytes()
+    snapshot = decrypt("prometheus", keys["operators"])
+    assert snapshot.returncode == 0, snapshot.stderr
+    listing = subprocess.run(["tar", "-tzf", "-"], input=snapshot.stdout, capture_output=True,
+                             check=True).stdout.decode()  # fmt: skip
+    assert re.search(r"^[^/]+/[0-9A-Z]{26}/meta\.json$", listing, re.MULTILINE), listing
+    # The snapshot is not left on the server's volume.
+    left = prod_stack.compose("exec", "-T", "prometheus", "ls", "/prometheus/snapshots")
+    assert left.stdout.strip() == ""
+    # Any other key: refused, and said so.
+    for part in written:
+        wrong = decrypt(part, keys["someone-else"])
+        assert wrong.returncode != 0
+        assert b"no identity matched any of the recipients" in wrong.stderr
