@@ -9,7 +9,8 @@ if [ -s "$dir/ca.pem" ] && [ -s "$dir/public.crt" ]; then
     exit 0
 fi
 umask 077
-mkdir -p "$dir/private"
+# CAs/: MinIO creates it when missing, and cannot on a read-only mount.
+mkdir -p "$dir/private" "$dir/CAs"
 openssl req -x509 -newkey rsa:3072 -nodes -days 3650 -subj "/CN=backup storage CA" \
     -keyout "$dir/private/ca.key" -out "$dir/ca.pem"
 openssl req -newkey rsa:3072 -nodes -subj "/CN=minio" \

@@ -5,7 +5,7 @@ set -euo pipefail
 
 packages=(nginx prometheus prometheus-node-exporter prometheus-postgres-exporter
           prometheus-nginx-exporter prometheus-alertmanager pgbackrest chromium wrk shellcheck
-          gettext-base openssl
+          gettext-base openssl age
           docker-registry openssh-server)
 # tests/containers: a private Docker engine (dockerd 20.10, Debian's BuildKit-capable client)
 # and debootstrap for the stand-in base images.

@@ -73,7 +73,8 @@ def compose_services(report: Report) -> None:
         report.line(False, "no container: is this the folder of the compose file?")
     for c in sorted(containers, key=lambda c: c["Name"]):
         state, health, service = c["State"], c.get("Health", ""), c["Service"]
-        one_shot = service == "prestart"
+        # Jobs that run once per `up` and exit (healthcheck disabled in the compose files).
+        one_shot = service in ("prestart", "backup-ca", "backup-bucket")
         ok = (
             (state == "exited" and c.get("ExitCode") == 0)
             if one_shot

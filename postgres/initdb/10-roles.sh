@@ -5,6 +5,9 @@
 #   DB_OWNER_USER  owns the schema; prestart migrates and creates the first admin with it
 #   DB_APP_USER    the backend: reads and writes rows, cannot create, alter or drop anything
 #   DB_EXPORTER_USER  postgres-exporter: pg_monitor, no access to the application's tables
+#   DB_BACKUP_USER    the backup service: pgBackRest's backups (pg_backup_start/stop, WAL
+#                     switches, restore points, the settings it checks) and pg_dump (reads all
+#                     rows); it changes no data and no schema
 set -eu
 # Development (docker-compose.dev.yml) sets no roles: every service there uses POSTGRES_USER.
 # No `exit`: the image's entrypoint sources this file when it is not executable.
@@ -15,13 +18,21 @@ psql -v ON_ERROR_STOP=1 --no-psqlrc --username "$POSTGRES_USER" --dbname "$POSTG
     -v db="$POSTGRES_DB" \
     -v owner="$DB_OWNER_USER" -v owner_password="$DB_OWNER_PASSWORD" \
     -v app="$DB_APP_USER" -v app_password="$DB_APP_PASSWORD" \
-    -v exporter="$DB_EXPORTER_USER" -v exporter_password="$DB_EXPORTER_PASSWORD" <<'SQL'
+    -v exporter="$DB_EXPORTER_USER" -v exporter_password="$DB_EXPORTER_PASSWORD" \
+    -v backup="$DB_BACKUP_USER" -v backup_password="$DB_BACKUP_PASSWORD" <<'SQL'
 CREATE ROLE :"owner" LOGIN PASSWORD :'owner_password';
 CREATE ROLE :"app" LOGIN PASSWORD :'app_password';
 CREATE ROLE :"exporter" LOGIN PASSWORD :'exporter_password' IN ROLE pg_monitor;
+-- What pgBackRest 2.45 calls as a non-superuser (its `check`, `backup` and `stanza-create` pass
+-- with exactly these), and pg_read_all_data for pg_dump. Function grants hold in this database
+-- only: pgBackRest connects to it (PGBACKREST_PG1_DATABASE), not to `postgres`.
+CREATE ROLE :"backup" LOGIN PASSWORD :'backup_password'
+    IN ROLE pg_read_all_settings, pg_read_all_data;
+GRANT EXECUTE ON FUNCTION pg_backup_start(text, boolean), pg_backup_stop(boolean),
+    pg_switch_wal(), pg_create_restore_point(text) TO :"backup";
 REVOKE ALL ON DATABASE :"db" FROM PUBLIC;
 GRANT CONNECT, TEMPORARY ON DATABASE :"db" TO :"owner", :"app";
-GRANT CONNECT ON DATABASE :"db" TO :"exporter";
+GRANT CONNECT ON DATABASE :"db" TO :"exporter", :"backup";
 REVOKE ALL ON SCHEMA public FROM PUBLIC;
 GRANT USAGE, CREATE ON SCHEMA public TO :"owner";
 GRANT USAGE ON SCHEMA public TO :"app";

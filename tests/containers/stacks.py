@@ -5,8 +5,8 @@ describes it (context, Dockerfile, target, args) with BuildKit, its base images 
 stand-ins through the Dockerfiles' `ARG *_IMAGE` build arguments. Two generated override files
 change nothing else:
 - standins.override.yml: each official image -> its stand-in, `pull_policy: never`, and the
-  services without a stand-in (Grafana, MinIO) and those that need them (the backup services,
-  left_out()) moved to a profile that is never started;
+  services without a stand-in (Grafana) and those that need them (left_out()) moved to a
+  profile that is never started;
 - ports.override.yml: every published port moved to 127.0.0.1 in this branch's test range.
 """
 
@@ -34,6 +34,9 @@ DEV = "docker-compose.dev.yml"
 PROD = "docker-compose.prod.yml"
 PORT_RANGE = range(33000, 34000)
 SKIPPED_PROFILE = "no-standin"
+# The jobs that run once and exit (healthcheck disabled in the compose files): done when they
+# exited 0.
+ONE_SHOT = frozenset({"prestart", "backup-ca", "backup-bucket"})
 
 
 def base_image_args(dockerfile: Path) -> dict[str, str]:
@@ -93,8 +96,8 @@ def build_services(
 
 def left_out(services: dict[str, Any]) -> dict[str, str]:
     """The services the tests cannot start, and why: those whose image has no stand-in, those
-    that depend on one of them (MinIO's bucket and the backup schedule), and the one-shot jobs
-    (healthcheck disabled) that only left-out services depend on (the CA for MinIO's TLS)."""
+    that depend on one of them, and the one-shot jobs (healthcheck disabled) that only left-out
+    services depend on."""
     reasons = {
         name: NO_STANDIN[service.get("image", "")]
         for name, service in services.items()
@@ -219,7 +222,8 @@ class Stack:
         return [json.loads(line) for line in out.splitlines() if line.strip()]
 
     def wait_until_healthy(self, services: set[str], timeout: float = 420) -> list[dict[str, Any]]:
-        """Every long-running service healthy and `prestart` exited 0; fails fast on an exit."""
+        """Every long-running service healthy and each one-shot job (ONE_SHOT) exited 0; fails
+        fast on an exit."""
         deadline = time.monotonic() + timeout
         while True:
             try:
@@ -240,9 +244,9 @@ class Stack:
                     pending.append(f"{service}: no container")
                 for container in found:
                     state, health = container["State"], container.get("Health", "")
-                    if service == "prestart":
+                    if service in ONE_SHOT:
                         if state == "exited" and container.get("ExitCode") != 0:
-                            raise AssertionError(f"prestart failed:\n{self.logs('prestart')}")
+                            raise AssertionError(f"{service} failed:\n{self.logs(service)}")
                         if state != "exited":
                             pending.append(f"{service}: {state}")
                     elif state == "exited" or health == "unhealthy":

@@ -6,10 +6,10 @@ recipes live in standins/<recipe>/. STANDINS maps each pinned official image to 
 adding an image is one entry (plus its folder). Built stand-ins stay in the private engine's
 data root, labelled with a hash of their recipe, and are rebuilt only when that changes.
 
-Grafana and MinIO have no stand-in: no Grafana package exists for Debian here, and MinIO's
-server is not installable (only its client SDK). The tests leave them out (a compose profile in
-the override), with the services that need them (stacks.py); tests/monitoring keeps Grafana's
-static checks and tests/backups runs the backups against a local S3 server.
+Grafana has no stand-in: no Grafana package exists for Debian here. The tests leave it out (a
+compose profile in the override), with the services that need it (stacks.py); tests/monitoring
+keeps Grafana's static checks. MinIO's server is not installable here either: its stand-in is a
+real S3 server (moto's, as tests/backups runs) with MinIO's interface (standins/minio/).
 """
 
 from __future__ import annotations
@@ -78,12 +78,11 @@ STANDINS: dict[str, StandIn] = {
     "busybox:1.36.1-musl": StandIn("busybox"),
     "redis:7.0.15-bookworm": StandIn("redis"),
     "oliver006/redis_exporter:v1.45.0-alpine": StandIn("redis-exporter"),
+    "minio/minio:RELEASE.2025-04-22T22-12-26Z": StandIn("minio"),
 }
 # Official images the tests cannot stand in for, and why.
 NO_STANDIN = {
     "grafana/grafana-oss:10.4.2": "no Grafana package for Debian is reachable from here",
-    "minio/minio:RELEASE.2025-04-22T22-12-26Z": "MinIO's server is not installable here (only its"
-    " client SDK)",
 }
 
 

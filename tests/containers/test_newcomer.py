@@ -24,6 +24,7 @@ import pytest
 
 from .engine import Engine, docker_client
 from .stacks import (
+    ONE_SHOT,
     REPO,
     Stack,
     build_services,
@@ -123,13 +124,17 @@ def test_the_app_answers_on_nginx(newcomer: Newcomer) -> None:
     assert '<div id="root">' in page.text
 
 
-def test_ps_shows_every_service_healthy_and_prestart_exited_0(newcomer: Newcomer) -> None:
+def test_ps_shows_every_service_healthy_and_the_one_shot_jobs_exited_0(
+    newcomer: Newcomer,
+) -> None:
     result = newcomer.shell("docker compose ps -a")
     assert result.returncode == 0, result.stderr
     lines = {line.split()[0]: line for line in result.stdout.splitlines()[1:] if line.strip()}
-    assert "Exited (0)" in lines["newcomer-prestart-1"]
+    one_shot = {f"newcomer-{service}-1" for service in ONE_SHOT}
+    for name in one_shot:
+        assert "Exited (0)" in lines[name], lines.get(name)
     for name, line in lines.items():
-        if name != "newcomer-prestart-1":
+        if name not in one_shot:
             assert "(healthy)" in line, line
 
 

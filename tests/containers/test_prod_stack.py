@@ -7,7 +7,9 @@ published ports to loopback ports of the test's range.
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import secrets
 import signal
 import ssl
@@ -92,6 +94,8 @@ def production_env(work: Path, host_root: Path) -> dict[str, str]:
         "DB_APP_PASSWORD": secrets.token_urlsafe(18),
         "DB_EXPORTER_USER": "app_exporter",
         "DB_EXPORTER_PASSWORD": secrets.token_urlsafe(18),
+        "DB_BACKUP_USER": "app_backup",
+        "DB_BACKUP_PASSWORD": secrets.token_urlsafe(18),
         "DOMAIN": "localhost",
         "TLS_CERTIFICATES_DIR": str(tls),
         "ACME_WEBROOT": str(acme),
@@ -99,8 +103,7 @@ def production_env(work: Path, host_root: Path) -> dict[str, str]:
         "ALERT_WEBHOOK_URL": "http://127.0.0.1:9/pager",
         "WATCHDOG_WEBHOOK_URL": "http://127.0.0.1:9/deadman",
         "GRAFANA_ADMIN_PASSWORD": secrets.token_urlsafe(18),
-        # The backup repository as .env.example sets it (MinIO on the server). MinIO is left out
-        # here (no stand-in), so the database starts with its stanza not yet created.
+        # The backup repository as .env.example sets it (MinIO on the server, its stand-in here).
         "BACKUP_ENCRYPTION_KEY": secrets.token_urlsafe(32),
         "BACKUP_S3_ENDPOINT": "minio",
         "BACKUP_S3_PORT": "9000",
@@ -336,3 +339,190 @@ def test_survives_compose_restart_backend(prod_stack: Stack, tls_context: ssl.SS
             "/api/v1/auth/login", data={"username": ADMIN_EMAIL, "password": ADMIN_PASSWORD}
         )
         assert login.status_code == 200
+
+
+# --- Backups: MinIO (its stand-in, a real S3 server with TLS), the bucket, the schedule -------
+
+
+def backup_tool(stack: Stack, *args: str) -> dict[str, Any]:
+    """`python3 -m backup ARGS` in the running `backup` container, as an operator runs it; its
+    JSON line."""
+    result = stack.compose(
+        "exec", "-T", "backup", "python3", "-m", "backup", *args, check=False, timeout=600
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    line: dict[str, Any] = json.loads(result.stdout.strip().splitlines()[-1])
+    return line
+
+
+def backup_metrics(stack: Stack) -> dict[tuple[str, str], float]:
+    """node-exporter's textfile, as the schedule left it: (metric, type) -> value."""
+    text = stack.compose(
+        "exec", "-T", "backup", "cat", "/var/lib/backup-metrics/backup.prom"
+    ).stdout
+    found = re.findall(r'^(\w+)\{stanza="app",type="(\w+)"\} (\S+)$', text, re.MULTILINE)
+    return {(name, kind): float(value) for name, kind, value in found}
+
+
+def test_the_schedule_backs_up_and_the_backups_restore(
+    engine: Engine, prod_stack: Stack, prod_env: dict[str, str], tls_context: ssl.SSLContext
+) -> None:
+    """The backup services as production runs them (hardened, the backup role): the schedule's
+    first full backup, a triggered incremental one, `info`, `verify`, a logical dump, the
+    metrics Prometheus reads; then a restore into a fresh volume that a new server starts on
+    with the rows."""
+    # The stack is healthy: the schedule created the stanza and took a full backup at once.
+    first = [json.loads(line.split("| ", 1)[1]) for line in prod_stack.logs("backup").splitlines()
+             if '"event": "full"' in line]  # fmt: skip
+    assert [line["status"] for line in first][:1] == ["success"], prod_stack.logs("backup")
+    with httpx.Client(
+        base_url=site(prod_stack, 8443, "https"), verify=tls_context, timeout=10
+    ) as client:
+        token = sign_up_and_log_in(client)
+        created = client.post(
+            "/api/v1/items", json={"title": "kept by the backup"},
+            headers={"Authorization": f"Bearer {token}"},
+        )  # fmt: skip
+        assert created.status_code == 201, created.text
+    started = time.time()
+    incremental = backup_tool(prod_stack, "backup", "incr")
+    assert (incremental["event"], incremental["status"]) == ("incr", "success"), incremental
+
+    info = backup_tool(prod_stack, "info", "--json")
+    # (The schedule's own hourly run may add one, if the hour turns meanwhile.)
+    kinds = [b["type"] for b in info["pgbackrest"]["backup"]]
+    assert kinds[0] == "full", kinds
+    assert "incr" in kinds
+    assert info["pgbackrest"]["status"]["message"] == "ok"
+    assert backup_tool(prod_stack, "verify")["status"] == "success"
+    dump = backup_tool(prod_stack, "backup", "dump")
+    assert dump["location"].startswith("s3://backups/pgbackrest/dumps/app/"), dump
+    # As its own role, not the superuser (postgres/initdb/10-roles.sh).
+    role = prod_stack.compose(
+        "exec", "-T", "backup", "psql", "-d", prod_env["POSTGRES_DB"], "-tAc",
+        "SELECT current_user, rolsuper FROM pg_roles WHERE rolname = current_user",
+    ).stdout.strip()  # fmt: skip
+    assert role == "app_backup|f"
+
+    metrics = backup_metrics(prod_stack)
+    for kind in ("full", "incr", "dump"):
+        assert metrics[("backup_last_run_success", kind)] == 1, kind
+    assert metrics[("backup_last_success_timestamp_seconds", "incr")] >= started
+    # node-exporter serves the file, Prometheus scrapes it (what BackupStale reads).
+    query = prod_stack.url("prometheus", 9090) + "/api/v1/query"
+    deadline = time.monotonic() + 90
+    while True:
+        result = httpx.get(
+            query, params={"query": 'backup_last_success_timestamp_seconds{type="incr"}'},
+            timeout=10,
+        ).json()["data"]["result"]  # fmt: skip
+        if result and float(result[0]["value"][1]) >= started:
+            break
+        assert time.monotonic() < deadline, f"Prometheus has no fresh incr success: {result}"
+        time.sleep(3)
+
+    titles = restore_into_a_fresh_volume(engine, prod_stack, "SELECT title FROM items")
+    assert "kept by the backup" in titles
+
+
+def restore_into_a_fresh_volume(engine: Engine, stack: Stack, query: str) -> list[str]:
+    """`python3 -m backup restore` into a new volume (the backup image, its settings), then a
+    server from the database image on it: it fetches WAL from the repository, promotes, and
+    answers `query` (one column; its rows returned)."""
+    config = compose_config(engine, REPO, stack.files, stack.env)["services"]
+    image, env = config["backup"]["image"], config["backup"]["environment"]
+    repository = {k: v for k, v in env.items() if k.startswith("PGBACKREST_REPO1_")}
+    volume, server = f"{PROJECT}-restored", f"{PROJECT}-restored-db"
+    mounts = ["-v", f"{volume}:/var/lib/postgresql/data",
+              "-v", f"{PROJECT}_backup-ca:/etc/backup-ca:ro"]  # fmt: skip
+    network = ["--network", f"{PROJECT}_data"]
+    engine.docker("rm", "-f", server, check=False)
+    engine.docker("volume", "rm", "-f", volume, check=False)
+    engine.docker("volume", "create", volume)
+    try:
+        restore = engine.docker(
+            "run", "--rm", "--user", "postgres", *network, *mounts,
+            *[arg for k, v in env.items() for arg in ("-e", f"{k}={v}")],
+            image, "python3", "-m", "backup", "restore",
+            "--data-dir", "/var/lib/postgresql/data", "--archive-mode", "off",
+            check=False, timeout=600,
+        )  # fmt: skip
+        assert restore.returncode == 0, restore.stdout + restore.stderr
+        engine.docker(
+            "run", "-d", "--name", server, *network, *mounts,
+            *[arg for k, v in repository.items() for arg in ("-e", f"{k}={v}")],
+            image,
+        )  # fmt: skip
+        user, database = stack.env["POSTGRES_USER"], stack.env["POSTGRES_DB"]
+        psql = ["exec", server, "psql", "-U", user, "-d", database, "-tAc"]
+        deadline = time.monotonic() + 180
+        while True:
+            ready = engine.docker(*psql, "SELECT pg_is_in_recovery()", check=False)
+            if ready.stdout.strip() == "f":
+                break
+            if time.monotonic() > deadline:
+                logs = engine.docker("logs", "--tail", "60", server, check=False)
+                raise AssertionError(f"not promoted: {ready.stderr}\n{logs.stdout}{logs.stderr}")
+            time.sleep(2)
+        return engine.docker(*psql, query).stdout.split("\n")
+    finally:
+        engine.docker("rm", "-f", server, check=False)
+        engine.docker("volume", "rm", "-f", volume, check=False)
+
+
+def test_backup_state_encrypts_the_prometheus_snapshot_and_the_secrets(
+    engine: Engine, prod_stack: Stack, prod_env: dict[str, str], work_dir: Path
+) -> None:
+    """scripts/backup-state.sh against the running stack: Prometheus's snapshot and `.env` with
+    the certificates, each readable with the operators' key only. (Grafana, its third part, has
+    no stand-in here.)"""
+    state = work_dir / "state"
+    server = state / "server"  # the folder of docker-compose.prod.yml on the server
+    server.mkdir(parents=True)
+    tls = Path(prod_env["TLS_CERTIFICATES_DIR"])
+    (server / ".env").write_text(f"TLS_CERTIFICATES_DIR={tls}\nSECRET_KEY=kept-off-the-server\n")
+    keys = {}
+    for name in ("operators", "someone-else"):
+        subprocess.run(["age-keygen", "-o", str(state / name)], check=True, capture_output=True)
+        keys[name] = state / name
+    recipient = subprocess.run(
+        ["age-keygen", "-y", str(keys["operators"])], check=True, capture_output=True, text=True
+    ).stdout.strip()
+    compose = [docker_client(), "compose", "-p", PROJECT, "--project-directory", str(REPO)]
+    compose += [arg for file in prod_stack.files for arg in ("-f", str(REPO / file))]
+    result = engine.run(
+        ["bash", str(REPO / "scripts/backup-state.sh"), str(state / "out"), recipient,
+         "prometheus", "secrets"],
+        cwd=server, env={**prod_env, "COMPOSE": " ".join(compose)}, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert json.loads(result.stdout.strip().splitlines()[-1])["status"] == "success"
+    written = {p.name.split("-")[0]: p for p in (state / "out").iterdir()}
+    assert set(written) == {"prometheus", "secrets"}
+
+    def decrypt(part: str, key: Path) -> subprocess.CompletedProcess[bytes]:
+        return subprocess.run(["age", "-d", "-i", str(key), str(written[part])],
+                              capture_output=True, check=False)  # fmt: skip
+
+    restored = state / "restored"
+    restored.mkdir()
+    secrets_tar = decrypt("secrets", keys["operators"])
+    assert secrets_tar.returncode == 0, secrets_tar.stderr
+    subprocess.run(["tar", "-xzf", "-", "-C", str(restored)], input=secrets_tar.stdout, check=True)
+    back = restored / (server / ".env").relative_to("/")
+    assert back.read_text() == (server / ".env").read_text()
+    for name in ("fullchain.pem", "privkey.pem"):
+        assert (restored / (tls / name).relative_to("/")).read_bytes() == (tls / name).read_bytes()
+    snapshot = decrypt("prometheus", keys["operators"])
+    assert snapshot.returncode == 0, snapshot.stderr
+    listing = subprocess.run(["tar", "-tzf", "-"], input=snapshot.stdout, capture_output=True,
+                             check=True).stdout.decode()  # fmt: skip
+    assert re.search(r"^[^/]+/[0-9A-Z]{26}/meta\.json$", listing, re.MULTILINE), listing
+    # The snapshot is not left on the server's volume.
+    left = prod_stack.compose("exec", "-T", "prometheus", "ls", "/prometheus/snapshots")
+    assert left.stdout.strip() == ""
+    # Any other key: refused, and said so.
+    for part in written:
+        wrong = decrypt(part, keys["someone-else"])
+        assert wrong.returncode != 0
+        assert b"no identity matched any of the recipients" in wrong.stderr

@@ -52,6 +52,7 @@ PROD_SECRETS = {
     "DB_OWNER_PASSWORD": "a-real-owner-password",
     "DB_APP_PASSWORD": "a-real-app-password",
     "DB_EXPORTER_PASSWORD": "a-real-exporter-password",
+    "DB_BACKUP_PASSWORD": "a-real-backup-password",
 }
 
 
