@@ -9,12 +9,14 @@ from typing import Any
 import pytest
 
 from tests.edge.repo_files import (
+    DEV_COMPOSE,
     ENV_EXAMPLE,
     PROD_COMPOSE,
     PROD_SECRETS,
     compose,
     compose_config,
     env_example,
+    prod_env_file,
 )
 
 # What a service may add back after `cap_drop: [ALL]`, and why.
@@ -126,7 +128,10 @@ def test_grafana_refuses_a_default_admin_password(password: str, tmp_path: Path)
         assert ("started" in result.stdout) is started
 
 
-def test_nothing_but_the_database_logs_in_as_the_superuser(services: dict[str, Any]) -> None:
+@pytest.mark.parametrize("file", [DEV_COMPOSE, PROD_COMPOSE], ids=lambda f: f.name)
+def test_nothing_but_the_database_logs_in_as_the_superuser(file: Path) -> None:
+    # The production secrets as every password, so that each one can be told apart.
+    services = compose_config(file, env_file=prod_env_file())["services"]
     superuser = env_example()["POSTGRES_USER"]
     owner, app = env_example()["DB_OWNER_USER"], env_example()["DB_APP_USER"]
     assert services["prestart"]["environment"]["DATABASE_URL"].startswith(
@@ -144,5 +149,11 @@ def test_nothing_but_the_database_logs_in_as_the_superuser(services: dict[str, A
         assert f"//{superuser}:" not in str(env.get("DATABASE_URL", "")), name
         assert env.get("DATA_SOURCE_USER") != superuser, name
         assert PROD_SECRETS["POSTGRES_PASSWORD"] not in " ".join(map(str, env.values())), name
-    mounts = {v["target"]: v["source"] for v in services["db"]["volumes"]}
-    assert mounts["/docker-entrypoint-initdb.d"].endswith("postgres/initdb")
+    # The database creates the roles on its first start: postgres/initdb/, mounted or in the image.
+    db = services["db"]
+    assert {"DB_OWNER_USER", "DB_APP_USER", "DB_EXPORTER_USER"} <= set(db["environment"])
+    mounts = {v["target"]: v["source"] for v in db.get("volumes", [])}
+    dockerfile = Path(db["build"]["context"]) / db["build"]["dockerfile"]
+    assert mounts.get("/docker-entrypoint-initdb.d", "").endswith("postgres/initdb") or (
+        "COPY postgres/initdb/ /docker-entrypoint-initdb.d/" in dockerfile.read_text()
+    )
