@@ -306,7 +306,8 @@ def main() -> int:
     env = {"DATABASE_URL": postgres.url, "HOST": "127.0.0.1"}
     stack.redis.start(stack)
     try:
-        run([PYTHON, "-m", "app.prestart"], "prestart", cwd=BACKEND_DIR, env={**os.environ, **env})
+        owner = {**os.environ, **env, "DATABASE_URL": postgres.owner_url}  # the schema's owner
+        run([PYTHON, "-m", "app.prestart"], "prestart", cwd=BACKEND_DIR, env=owner)
         print(
             f"{'server':<12} {'endpoint':<18} {'conc':>5} {'req/s':>9} {'p50 ms':>8}"
             f" {'p99 ms':>8} {'non-2xx':>7} {'errors':>6} {'cpu ms':>7}"

@@ -56,8 +56,25 @@ class Report:
         print(f"\n{title}")
 
 
+def one_shot_services() -> set[str]:
+    """The jobs others wait for to exit (`service_completed_successfully`): prestart, the
+    backups' CA and bucket. Exited 0 is their success."""
+    argv = ["docker", "compose", "config", "--format", "json"]
+    result = subprocess.run(argv, capture_output=True, text=True, check=False)
+    if result.returncode != 0:
+        return {"prestart"}
+    services: dict[str, Any] = json.loads(result.stdout)["services"]
+    return {
+        dependency
+        for service in services.values()
+        for dependency, how in (service.get("depends_on") or {}).items()
+        if how.get("condition") == "service_completed_successfully"
+    }
+
+
 def compose_services(report: Report) -> None:
     report.section("containers (docker compose ps -a)")
+    one_shots = one_shot_services()
     argv = ["docker", "compose", "ps", "-a", "--format", "json"]
     result = subprocess.run(argv, capture_output=True, text=True, check=False)
     if result.returncode != 0:
@@ -73,18 +90,17 @@ def compose_services(report: Report) -> None:
         report.line(False, "no container: is this the folder of the compose file?")
     for c in sorted(containers, key=lambda c: c["Name"]):
         state, health, service = c["State"], c.get("Health", ""), c["Service"]
-        # Jobs that run once per `up` and exit (healthcheck disabled in the compose files).
-        one_shot = service in ("prestart", "backup-ca", "backup-bucket")
         ok = (
             (state == "exited" and c.get("ExitCode") == 0)
-            if one_shot
+            if service in one_shots
             else (state == "running" and health in ("", "healthy"))
         )
         report.line(ok, f"{c['Name']:<40} {state} {health or ''} {c.get('Status', '')}".rstrip())
 
 
-def native_services(report: Report) -> None:
-    report.section(f"native stack ({STACK_DIR}), as Prometheus and its exporters see it")
+def exporter_checks(report: Report, where: str) -> None:
+    """What a healthy container or process does not prove: the exporters reach their service."""
+    report.section(f"{where}, as Prometheus and its exporters see it")
     checks = {
         "backend replicas up": 'up{job="backend"}',
         "PostgreSQL accepting connections": "pg_up",
@@ -159,8 +175,7 @@ def main() -> int:
     try:
         if args.compose:
             compose_services(report)
-        else:
-            native_services(report)
+        exporter_checks(report, "services" if args.compose else f"native stack ({STACK_DIR})")
         targets(report)
         alerts(report)
         backup(report)

@@ -1,7 +1,8 @@
 #!/bin/sh
 # The database's roles, so that nothing but the database itself runs as the superuser
 # (docs/security.md). Run once by the PostgreSQL image's entrypoint when it creates the cluster
-# (/docker-entrypoint-initdb.d); on an existing cluster, run it by hand with the same variables:
+# (/docker-entrypoint-initdb.d), and by the native stack (stack/services/postgres.py) with its
+# database; on an existing cluster, run it by hand with the same variables:
 #   DB_OWNER_USER  owns the schema; prestart migrates and creates the first admin with it
 #   DB_APP_USER    the backend: reads and writes rows, cannot create, alter or drop anything
 #   DB_EXPORTER_USER  postgres-exporter: pg_monitor, no access to the application's tables
@@ -9,10 +10,11 @@
 #                     switches, restore points, the settings it checks) and pg_dump (reads all
 #                     rows); it changes no data and no schema
 set -eu
-# Development (docker-compose.dev.yml) sets no roles: every service there uses POSTGRES_USER.
-# No `exit`: the image's entrypoint sources this file when it is not executable.
+# Both compose files set the roles; a container started without them gets none (every client
+# then logs in as POSTGRES_USER). No `exit`: the image's entrypoint sources this file when it is
+# not executable.
 if [ -z "${DB_OWNER_USER:-}" ]; then
-    echo "10-roles: DB_OWNER_USER is not set: no separate roles (development)"
+    echo "10-roles: DB_OWNER_USER is not set: no separate roles"
 else
 psql -v ON_ERROR_STOP=1 --no-psqlrc --username "$POSTGRES_USER" --dbname "$POSTGRES_DB" \
     -v db="$POSTGRES_DB" \

@@ -31,7 +31,9 @@ class Backend:
             **config.backend_env,
         }
         prestart = [python, "-m", "app.prestart"]
-        run(prestart, "backend prestart", cwd=backend_dir, env={**os.environ, **env})
+        # Migrations as the schema's owner; the replicas only read and write rows.
+        owner = {"DATABASE_URL": stack.postgres.owner_url}
+        run(prestart, "backend prestart", cwd=backend_dir, env={**os.environ, **env, **owner})
         for n, port in enumerate(config.backend_ports()):
             replica = ManagedProcess(
                 f"backend-{n}",

@@ -71,7 +71,7 @@ class PostgresExporter(_Exporter):
         return ["prometheus-postgres-exporter", f"--web.listen-address={listen}"]
 
     def env(self, stack: Stack) -> dict[str, str]:
-        return {"DATA_SOURCE_NAME": libpq_url(stack.postgres.url)}
+        return {"DATA_SOURCE_NAME": libpq_url(stack.postgres.exporter_url)}
 
 
 class NginxExporter(_Exporter):

@@ -4,7 +4,9 @@ The cluster runs with postgres/postgresql.conf, the file the database image carr
 its WAL with pgBackRest (postgres/pgbackrest.conf) into a local encrypted repository under the
 state folder unless `StackConfig.backup_env` points it elsewhere. It makes sure the stanza
 exists at every start, and takes a full backup when the cluster is new, as the compose stack's
-backup service does.
+backup service does. With the database it creates the roles of postgres/initdb/10-roles.sh, the
+script the database image runs: prestart migrates as the owner, the backend and the exporter use
+their own roles (`owner_url`, `url`, `exporter_url`).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from stack.config import REPO_ROOT
 from stack.process import ManagedProcess, StartupError, port_open, run
 
 if TYPE_CHECKING:
@@ -27,6 +30,9 @@ CONFIG_FILE = "postgres/postgresql.conf"
 PGBACKREST_CONFIG = "postgres/pgbackrest.conf"
 # The local repository's passphrase: development only, like every default of `make stack`.
 DEVELOPMENT_CIPHER_PASS = "development-only-backup-passphrase"  # noqa: S105
+ROLES_SCRIPT = "postgres/initdb/10-roles.sh"
+# The roles' names of .env.example; the cluster trusts loopback, so the passwords go unused.
+ROLES = {"owner": "app_owner", "app": "app_user", "exporter": "app_exporter"}
 
 
 def _bindir() -> Path:
@@ -49,13 +55,14 @@ class Postgres:
 
     def __init__(self) -> None:
         self.process: ManagedProcess | None = None
-        self.url = ""
+        # The backend's (rows only), prestart's (the schema's owner) and the exporter's.
+        self.url = self.owner_url = self.exporter_url = ""
         self.env: dict[str, str] = {}
 
     def start(self, stack: Stack) -> None:
         config = stack.config
         if config.database_url:
-            self.url = config.database_url
+            self.url = self.owner_url = self.exporter_url = config.database_url
             return
         port = config.ports.postgres
         if port_open(port):
@@ -114,7 +121,16 @@ class Postgres:
             ).stdout.strip()
             if not exists:
                 run([str(bindir / "createdb"), *client, DATABASE], "createdb")
-            self.url = f"postgresql+psycopg://postgres@127.0.0.1:{port}/{DATABASE}"
+                _create_roles(bindir, port)
+            elif not _has_roles(bindir, client):
+                raise StartupError(
+                    f"postgres: the cluster in {data} has no {ROLES['owner']} role (made before"
+                    f" the database's roles): remove {config.state_dir} to start afresh"
+                )
+            self.url, self.owner_url, self.exporter_url = (
+                f"postgresql+psycopg://{ROLES[role]}@127.0.0.1:{port}/{DATABASE}"
+                for role in ("app", "owner", "exporter")
+            )
             if config.backups:
                 # Idempotent: also gives a cluster from before backups existed its stanza.
                 self.backup_tool(stack, "stanza-create")
@@ -137,6 +153,26 @@ class Postgres:
     def stop(self) -> None:
         if self.process:
             self.process.stop()
+
+
+def _create_roles(bindir: Path, port: int) -> None:
+    """postgres/initdb/10-roles.sh on the new database, as the image's entrypoint runs it."""
+    env = {
+        **os.environ,
+        "PATH": f"{bindir}:{os.environ['PATH']}",
+        "PGHOST": "127.0.0.1",
+        "PGPORT": str(port),
+        "POSTGRES_USER": "postgres",
+        "POSTGRES_DB": DATABASE,
+        **{f"DB_{key.upper()}_USER": role for key, role in ROLES.items()},
+        **{f"DB_{key.upper()}_PASSWORD": "unused-trusted-on-loopback" for key in ROLES},
+    }
+    run(["/bin/sh", str(REPO_ROOT / ROLES_SCRIPT)], ROLES_SCRIPT, env=env)
+
+
+def _has_roles(bindir: Path, client: list[str]) -> bool:
+    query = f"SELECT 1 FROM pg_roles WHERE rolname = '{ROLES['owner']}'"
+    return run([str(bindir / "psql"), *client, "-tAc", query], "psql").stdout.strip() == "1"
 
 
 def _accepts_connections(bindir: Path, port: int) -> bool:

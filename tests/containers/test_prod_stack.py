@@ -295,6 +295,66 @@ def test_prometheus_scrapes_both_backend_replicas(
     assert len({t["labels"]["instance"] for t in targets if t["labels"]["job"] == "backend"}) == 2
 
 
+def status_sections(report: str) -> dict[str, list[str]]:
+    """scripts/status.py's report: each section's title -> its `ok` and `FAIL` lines."""
+    sections: dict[str, list[str]] = {}
+    title = ""
+    for line in report.splitlines():
+        if line and not line.startswith(" "):
+            title = line
+            sections[title] = []
+        elif line.strip().startswith(("ok ", "FAIL ")):
+            sections.setdefault(title, []).append(line.strip())
+    return sections
+
+
+def section(sections: dict[str, list[str]], title: str) -> list[str]:
+    [lines] = [lines for name, lines in sections.items() if name.startswith(title)]
+    assert lines, f"section {title!r} is empty: {sections}"
+    return lines
+
+
+def test_the_daily_status_check_sees_every_service_healthy_and_every_target_up(
+    engine: Engine, prod_stack: Stack, prod_env: dict[str, str]
+) -> None:
+    """docs/runbook.md's daily check, run as on the server: in the compose file's folder, with
+    the project's COMPOSE_* settings (.env's there) and the loopback UIs (moved by the test)."""
+    every = compose_config(engine, REPO, [PROD], prod_env)["services"]
+    skipped = set(left_out(every))
+    targets = wait_for_targets_up(prod_stack, backends=2, left_out=skipped)
+    env = {
+        **prod_stack.env,
+        "COMPOSE_PROJECT_NAME": prod_stack.project,
+        "COMPOSE_FILE": os.pathsep.join(prod_stack.files),
+        "PROMETHEUS_URL": prod_stack.url("prometheus", 9090),
+        "ALERTMANAGER_URL": prod_stack.url("alertmanager", 9093),
+    }
+    argv = ["python3", "scripts/status.py", "--compose"]
+    result = engine.run(argv, cwd=REPO, env=env, check=False, timeout=120)
+    report = result.stdout + result.stderr
+    sections = status_sections(result.stdout)
+
+    containers = section(sections, "containers")
+    assert {line.split()[1] for line in containers} == {
+        c["Name"] for c in prod_stack.containers()
+    }, report
+    assert all(line.startswith("ok ") for line in containers), report
+    assert any("prestart" in line and "exited" in line for line in containers), report
+
+    exporters = section(sections, "services")
+    assert all(line.startswith("ok ") for line in exporters), report
+    assert {line.split(":")[0].split(None, 1)[1] for line in exporters} == {
+        "backend replicas up",
+        "PostgreSQL accepting connections",
+        "nginx answering stub_status",
+    }, report
+
+    scraped = section(sections, "scrape targets")
+    assert all(line.startswith("ok ") for line in scraped), report
+    assert len(scraped) == len(targets), report
+    assert {line.split()[1] for line in scraped} == expected_jobs(skipped), report
+
+
 def backend_containers(stack: Stack) -> list[dict[str, Any]]:
     return sorted(
         (c for c in stack.containers() if c["Service"] == "backend"), key=lambda c: c["Name"]

@@ -9,12 +9,14 @@ from typing import Any
 import pytest
 
 from tests.edge.repo_files import (
+    DEV_COMPOSE,
     ENV_EXAMPLE,
     PROD_COMPOSE,
     PROD_SECRETS,
     compose,
     compose_config,
     env_example,
+    prod_env_file,
 )
 
 # What a service may add back after `cap_drop: [ALL]`, and why.
@@ -27,9 +29,6 @@ WRITABLE_ROOT = {
     "nginx": "the image renders conf.d and keeps its pid and temp files under /etc/nginx",
     "db": "pgBackRest keeps its locks, logs and spool on the root file system",
 }
-# Services of the cache work, merged after this hardening was written: not yet locked down
-# (no live test of them under these constraints yet).
-NOT_YET_HARDENED = {"redis", "redis-exporter"}
 # Only the database itself; the backups run as their own role (postgres/initdb/10-roles.sh).
 SUPERUSER_CLIENTS = {"db"}
 SECRETS = [
@@ -52,8 +51,6 @@ def services() -> dict[str, Any]:
 
 def test_every_service_runs_with_least_privilege(services: dict[str, Any]) -> None:
     for name, service in services.items():
-        if name in NOT_YET_HARDENED:
-            continue
         assert service.get("cap_drop") == ["ALL"], name
         assert set(service.get("cap_add", [])) <= CAPABILITIES.get(name, set()), name
         assert "no-new-privileges:true" in service.get("security_opt", []), name
@@ -133,7 +130,10 @@ def test_grafana_refuses_a_default_admin_password(password: str, tmp_path: Path)
         assert ("started" in result.stdout) is started
 
 
-def test_nothing_but_the_database_logs_in_as_the_superuser(services: dict[str, Any]) -> None:
+@pytest.mark.parametrize("file", [DEV_COMPOSE, PROD_COMPOSE], ids=lambda f: f.name)
+def test_nothing_but_the_database_logs_in_as_the_superuser(file: Path) -> None:
+    # The production secrets as every password, so that each one can be told apart.
+    services = compose_config(file, env_file=prod_env_file())["services"]
     superuser = env_example()["POSTGRES_USER"]
     owner, app = env_example()["DB_OWNER_USER"], env_example()["DB_APP_USER"]
     assert services["prestart"]["environment"]["DATABASE_URL"].startswith(
@@ -154,5 +154,11 @@ def test_nothing_but_the_database_logs_in_as_the_superuser(services: dict[str, A
         assert env.get("DATA_SOURCE_USER") != superuser, name
         assert superuser not in (env.get("PGUSER"), env.get("PGBACKREST_PG1_USER")), name
         assert PROD_SECRETS["POSTGRES_PASSWORD"] not in " ".join(map(str, env.values())), name
-    mounts = {v["target"]: v["source"] for v in services["db"]["volumes"]}
-    assert mounts["/docker-entrypoint-initdb.d"].endswith("postgres/initdb")
+    # The database creates the roles on its first start: postgres/initdb/, mounted or in the image.
+    db = services["db"]
+    assert {"DB_OWNER_USER", "DB_APP_USER", "DB_EXPORTER_USER"} <= set(db["environment"])
+    mounts = {v["target"]: v["source"] for v in db.get("volumes", [])}
+    dockerfile = Path(db["build"]["context"]) / db["build"]["dockerfile"]
+    assert mounts.get("/docker-entrypoint-initdb.d", "").endswith("postgres/initdb") or (
+        "COPY postgres/initdb/ /docker-entrypoint-initdb.d/" in dockerfile.read_text()
+    )

@@ -8,11 +8,13 @@ import subprocess
 import uuid
 from collections.abc import Iterator
 
+import httpx
 import pytest
 
 from stack.config import REPO_ROOT
 from stack.runner import Stack
-from stack.services.postgres import _bindir
+from stack.services.postgres import DATABASE, _bindir
+from stack.services.postgres import ROLES as NATIVE_ROLES
 
 SCRIPT = REPO_ROOT / "postgres" / "initdb" / "10-roles.sh"
 ROLES = {"owner": "hardening_owner", "app": "hardening_app", "exporter": "hardening_exporter"}
@@ -88,3 +90,20 @@ def test_each_role_can_do_its_job_and_no_more(database: str) -> None:
     hidden = psql(exporter, "SELECT count(*) FROM users")
     assert hidden.returncode != 0
     assert "permission denied" in hidden.stderr or "does not exist" in hidden.stderr
+
+
+def test_the_native_stack_migrates_as_the_owner_and_serves_as_the_app_role(
+    hardening_stack: Stack, backend_url: str
+) -> None:
+    # A write through the backend's pool, whose connection stays open for the query below.
+    email = f"roles-{uuid.uuid4().hex[:8]}@example.com"
+    signup = {"email": email, "password": "a-long-enough-password", "full_name": "Roles"}
+    created = httpx.post(f"{backend_url}/api/v1/auth/signup", json=signup, timeout=30)
+    assert created.status_code == 201, created.text
+    stack_db = f"postgresql://postgres@127.0.0.1:{PORTS.postgres}/{DATABASE}"
+    tables = "SELECT DISTINCT tableowner FROM pg_tables WHERE schemaname = 'public'"
+    assert psql(stack_db, tables).stdout.split() == [NATIVE_ROLES["owner"]]
+    others = f"SELECT DISTINCT usename FROM pg_stat_activity WHERE datname = '{DATABASE}'"
+    others += " AND pid <> pg_backend_pid()"
+    assert psql(stack_db, others).stdout.split() == [NATIVE_ROLES["app"]]
+    assert f"//{NATIVE_ROLES['exporter']}@" in hardening_stack.postgres.exporter_url
