@@ -32,7 +32,12 @@ PGBACKREST_CONFIG = "postgres/pgbackrest.conf"
 DEVELOPMENT_CIPHER_PASS = "development-only-backup-passphrase"  # noqa: S105
 ROLES_SCRIPT = "postgres/initdb/10-roles.sh"
 # The roles' names of .env.example; the cluster trusts loopback, so the passwords go unused.
-ROLES = {"owner": "app_owner", "app": "app_user", "exporter": "app_exporter"}
+ROLES = {
+    "owner": "app_owner",
+    "app": "app_user",
+    "exporter": "app_exporter",
+    "backup": "app_backup",
+}
 
 
 def _bindir() -> Path:
@@ -197,6 +202,9 @@ def backup_env(stack: Stack) -> dict[str, str]:
         "BACKUP_DATABASE": DATABASE,
         "PGHOST": "127.0.0.1",
         "PGPORT": str(config.ports.postgres),
-        "PGUSER": "postgres",
+        # Backups and dumps as the backup role, as in compose: not a superuser.
+        "PGUSER": ROLES["backup"],
+        "PGBACKREST_PG1_USER": ROLES["backup"],
+        "PGBACKREST_PG1_DATABASE": DATABASE,
         **config.backup_env,
     }
