@@ -22,14 +22,19 @@ psql -v ON_ERROR_STOP=1 --no-psqlrc --username "$POSTGRES_USER" --dbname "$POSTG
     -v app="$DB_APP_USER" -v app_password="$DB_APP_PASSWORD" \
     -v exporter="$DB_EXPORTER_USER" -v exporter_password="$DB_EXPORTER_PASSWORD" \
     -v backup="$DB_BACKUP_USER" -v backup_password="$DB_BACKUP_PASSWORD" <<'SQL'
-CREATE ROLE :"owner" LOGIN PASSWORD :'owner_password';
-CREATE ROLE :"app" LOGIN PASSWORD :'app_password';
-CREATE ROLE :"exporter" LOGIN PASSWORD :'exporter_password' IN ROLE pg_monitor;
+-- Idempotent: on an existing cluster it adds the roles that are missing and sets every
+-- password, so an upgrade (a new role) is one more run of this script.
+SELECT format('CREATE ROLE %I', name) FROM (VALUES (:'owner'), (:'app'), (:'exporter'), (:'backup'))
+    AS wanted(name) WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = name) \gexec
+ALTER ROLE :"owner" LOGIN PASSWORD :'owner_password';
+ALTER ROLE :"app" LOGIN PASSWORD :'app_password';
+ALTER ROLE :"exporter" LOGIN PASSWORD :'exporter_password';
+GRANT pg_monitor TO :"exporter";
 -- What pgBackRest 2.45 calls as a non-superuser (its `check`, `backup` and `stanza-create` pass
 -- with exactly these), and pg_read_all_data for pg_dump. Function grants hold in this database
 -- only: pgBackRest connects to it (PGBACKREST_PG1_DATABASE), not to `postgres`.
-CREATE ROLE :"backup" LOGIN PASSWORD :'backup_password'
-    IN ROLE pg_read_all_settings, pg_read_all_data;
+ALTER ROLE :"backup" LOGIN PASSWORD :'backup_password';
+GRANT pg_read_all_settings, pg_read_all_data TO :"backup";
 GRANT EXECUTE ON FUNCTION pg_backup_start(text, boolean), pg_backup_stop(boolean),
     pg_switch_wal(), pg_create_restore_point(text) TO :"backup";
 REVOKE ALL ON DATABASE :"db" FROM PUBLIC;

@@ -1,5 +1,6 @@
 """postgres/initdb/10-roles.sh on a real PostgreSQL: prestart migrates as the owner, the backend's
-role reads and writes rows but changes no schema, the exporter's sees statistics, not data."""
+role reads and writes rows but changes no schema, the exporter's sees statistics, not data,
+the backup's reads everything and writes nothing."""
 
 from __future__ import annotations
 
@@ -17,7 +18,12 @@ from stack.services.postgres import DATABASE, _bindir
 from stack.services.postgres import ROLES as NATIVE_ROLES
 
 SCRIPT = REPO_ROOT / "postgres" / "initdb" / "10-roles.sh"
-ROLES = {"owner": "hardening_owner", "app": "hardening_app", "exporter": "hardening_exporter"}
+ROLES = {
+    "owner": "hardening_owner",
+    "app": "hardening_app",
+    "exporter": "hardening_exporter",
+    "backup": "hardening_backup",
+}
 
 
 def _url(role: str, database: str, driver: str = "postgresql") -> str:
@@ -47,10 +53,12 @@ def database(hardening_stack: Stack) -> Iterator[str]:
         **{f"DB_{key.upper()}_PASSWORD": f"{key}-pw" for key in ROLES},
     }
     try:
-        created = subprocess.run(
-            ["/bin/sh", str(SCRIPT)], env=env, capture_output=True, text=True, check=False
-        )
-        assert created.returncode == 0, created.stderr
+        # Twice: on an existing cluster the script adds nothing twice and still succeeds.
+        for _ in range(2):
+            created = subprocess.run(
+                ["/bin/sh", str(SCRIPT)], env=env, capture_output=True, text=True, check=False
+            )
+            assert created.returncode == 0, created.stderr
         yield f"127.0.0.1:{port}/{name}"
     finally:
         psql(superuser, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
@@ -91,6 +99,15 @@ def test_each_role_can_do_its_job_and_no_more(database: str) -> None:
     assert hidden.returncode != 0
     assert "permission denied" in hidden.stderr or "does not exist" in hidden.stderr
 
+    backup = _url("backup", database)
+    assert psql(backup, "SELECT count(*) FROM users").stdout.strip() == "1"  # pg_dump reads all
+    superuser = "SELECT rolsuper FROM pg_roles WHERE rolname = current_user"
+    assert psql(backup, superuser).stdout == "f\n"
+    for write in ("UPDATE users SET full_name = full_name", "DROP TABLE items"):
+        refused = psql(backup, write)
+        assert refused.returncode != 0, write
+        assert "must be owner" in refused.stderr or "permission denied" in refused.stderr, write
+
 
 def test_the_native_stack_migrates_as_the_owner_and_serves_as_the_app_role(
     hardening_stack: Stack, backend_url: str
@@ -100,7 +117,7 @@ def test_the_native_stack_migrates_as_the_owner_and_serves_as_the_app_role(
     signup = {"email": email, "password": "a-long-enough-password", "full_name": "Roles"}
     created = httpx.post(f"{backend_url}/api/v1/auth/signup", json=signup, timeout=30)
     assert created.status_code == 201, created.text
-    stack_db = f"postgresql://postgres@127.0.0.1:{PORTS.postgres}/{DATABASE}"
+    stack_db = f"postgresql://postgres@127.0.0.1:{hardening_stack.config.ports.postgres}/{DATABASE}"
     tables = "SELECT DISTINCT tableowner FROM pg_tables WHERE schemaname = 'public'"
     assert psql(stack_db, tables).stdout.split() == [NATIVE_ROLES["owner"]]
     others = f"SELECT DISTINCT usename FROM pg_stat_activity WHERE datname = '{DATABASE}'"
