@@ -166,7 +166,7 @@ def test_nginx_staples_the_responders_answer_found_through_its_resolver(
     # resolver (the DNS server above, standing in for Docker's) each time it fetches.
     responder = f"http://localhost:{server.server_address[1]}/"
     leaf = _certificate(name, leaf_key, (ca, ca_key), responder)
-    handler.leaf = leaf
+    setattr(handler, "leaf", leaf)  # noqa: B010 (the class is made above, before the leaf)
     chain, key = tmp_path / "fullchain.pem", tmp_path / "privkey.pem"
     chain.write_bytes(b"".join(c.public_bytes(serialization.Encoding.PEM) for c in (leaf, ca)))
     key.write_bytes(
