@@ -6,103 +6,80 @@ its /metrics answers.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Mapping, Sequence
+from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 from stack.process import ManagedProcess
 
-if TYPE_CHECKING:
-    from stack.runner import Stack
 
+class Exporter:
+    """One exporter: `argv` (which must make it listen on `address`), its log in `log_dir`."""
 
-class _Exporter:
-    name = ""
-
-    def __init__(self) -> None:
+    def __init__(
+        self,
+        name: str,
+        address: str,
+        argv: Sequence[str],
+        log_dir: Path,
+        env: Mapping[str, str] | None = None,
+    ) -> None:
+        self.name = name
+        self.address = address
+        self.argv = list(argv)
+        self.log_file = log_dir / f"{name}.log"
+        self.env = dict(env or {})
         self.process: ManagedProcess | None = None
 
-    def port(self, stack: Stack) -> int:
-        raise NotImplementedError
-
-    def argv(self, stack: Stack, listen: str) -> list[str]:
-        raise NotImplementedError
-
-    def env(self, stack: Stack) -> dict[str, str]:
-        return {}
-
-    def start(self, stack: Stack) -> None:
-        listen = f"127.0.0.1:{self.port(stack)}"
-        self.process = ManagedProcess(
-            self.name,
-            self.argv(stack, listen),
-            stack.config.log_dir / f"{self.name}.log",
-            env=self.env(stack),
-        ).start()
-        self.process.wait_http(f"http://{listen}/metrics")
+    def start(self) -> None:
+        self.process = ManagedProcess(self.name, self.argv, self.log_file, env=self.env).start()
+        self.process.wait_http(f"http://{self.address}/metrics")
 
     def stop(self) -> None:
         if self.process:
             self.process.stop()
 
 
-class NodeExporter(_Exporter):
-    name = "node-exporter"
-
-    def port(self, stack: Stack) -> int:
-        return stack.config.ports.node_exporter
-
-    def argv(self, stack: Stack, listen: str) -> list[str]:
-        # The backup tool writes its results here (backup/metrics.py).
-        stack.config.textfile_dir.mkdir(parents=True, exist_ok=True)
-        return [
-            "prometheus-node-exporter",
-            f"--web.listen-address={listen}",
-            f"--collector.textfile.directory={stack.config.textfile_dir}",
-        ]
+def _local(port: int) -> str:
+    return f"127.0.0.1:{port}"
 
 
-class PostgresExporter(_Exporter):
-    name = "postgres-exporter"
-
-    def port(self, stack: Stack) -> int:
-        return stack.config.ports.postgres_exporter
-
-    def argv(self, stack: Stack, listen: str) -> list[str]:
-        return ["prometheus-postgres-exporter", f"--web.listen-address={listen}"]
-
-    def env(self, stack: Stack) -> dict[str, str]:
-        return {"DATA_SOURCE_NAME": libpq_url(stack.postgres.url)}
+def node_exporter(port: int, log_dir: Path, textfile_dir: Path) -> Exporter:
+    # The backup tool writes its results into the textfile folder (backup/metrics.py).
+    textfile_dir.mkdir(parents=True, exist_ok=True)
+    argv = [
+        "prometheus-node-exporter",
+        f"--web.listen-address={_local(port)}",
+        f"--collector.textfile.directory={textfile_dir}",
+    ]
+    return Exporter("node-exporter", _local(port), argv, log_dir)
 
 
-class NginxExporter(_Exporter):
-    name = "nginx-exporter"
-
-    def port(self, stack: Stack) -> int:
-        return stack.config.ports.nginx_exporter
-
-    def argv(self, stack: Stack, listen: str) -> list[str]:
-        # Without retries the exporter exits at once if stub_status is not answering yet.
-        return [
-            "prometheus-nginx-exporter",
-            f"-nginx.scrape-uri={stack.nginx.internal_url(stack)}/stub_status",
-            f"-web.listen-address={listen}",
-            "-nginx.retries=10",
-            "-nginx.retry-interval=1s",
-        ]
+def postgres_exporter(port: int, log_dir: Path, database_url: str) -> Exporter:
+    argv = ["prometheus-postgres-exporter", f"--web.listen-address={_local(port)}"]
+    env = {"DATA_SOURCE_NAME": libpq_url(database_url)}
+    return Exporter("postgres-exporter", _local(port), argv, log_dir, env)
 
 
-class RedisExporter(_Exporter):
-    name = "redis-exporter"
+def nginx_exporter(port: int, log_dir: Path, nginx_internal_url: str) -> Exporter:
+    # Without retries the exporter exits at once if stub_status is not answering yet.
+    argv = [
+        "prometheus-nginx-exporter",
+        f"-nginx.scrape-uri={nginx_internal_url}/stub_status",
+        f"-web.listen-address={_local(port)}",
+        "-nginx.retries=10",
+        "-nginx.retry-interval=1s",
+    ]
+    return Exporter("nginx-exporter", _local(port), argv, log_dir)
 
-    def port(self, stack: Stack) -> int:
-        return stack.config.ports.redis_exporter
 
-    def argv(self, stack: Stack, listen: str) -> list[str]:
-        return [
-            "prometheus-redis-exporter",
-            f"-redis.addr={stack.redis.url(stack)}",
-            f"-web.listen-address={listen}",
-        ]
+def redis_exporter(port: int, log_dir: Path, redis_url: str) -> Exporter:
+    argv = [
+        "prometheus-redis-exporter",
+        f"-redis.addr={redis_url}",
+        f"-web.listen-address={_local(port)}",
+    ]
+    return Exporter("redis-exporter", _local(port), argv, log_dir)
 
 
 def libpq_url(sqlalchemy_url: str) -> str:

@@ -15,12 +15,9 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
 
+from stack.config import StackConfig
 from stack.process import ManagedProcess, StartupError, port_open, run
-
-if TYPE_CHECKING:
-    from stack.runner import Stack
 
 DATABASE = "app"
 CONFIG_FILE = "postgres/postgresql.conf"
@@ -45,17 +42,22 @@ def _as_postgres(argv: list[str]) -> list[str]:
 
 
 class Postgres:
+    """The cluster of `config` (its port, state folder, backup settings)."""
+
     name = "postgres"
 
-    def __init__(self) -> None:
+    def __init__(self, config: StackConfig) -> None:
+        self.config = config
         self.process: ManagedProcess | None = None
-        self.url = ""
+        # What the backend and the exporter connect to: known before the cluster starts.
+        self.url = config.database_url or (
+            f"postgresql+psycopg://postgres@127.0.0.1:{config.ports.postgres}/{DATABASE}"
+        )
         self.env: dict[str, str] = {}
 
-    def start(self, stack: Stack) -> None:
-        config = stack.config
+    def start(self) -> None:
+        config = self.config
         if config.database_url:
-            self.url = config.database_url
             return
         port = config.ports.postgres
         if port_open(port):
@@ -70,7 +72,7 @@ class Postgres:
                 shutil.chown(data, "postgres", "postgres")
             initdb = [str(bindir / "initdb"), "-D", str(data), "-U", "postgres", "-E", "UTF8"]
             run(_as_postgres([*initdb, "--auth=trust"]), "initdb")
-        self.env = backup_env(stack)
+        self.env = backup_env(config)
         owned = ["PGBACKREST_PG1_SOCKET_PATH", "PGBACKREST_LOCK_PATH"]
         if self.env["PGBACKREST_REPO1_TYPE"] == "posix":
             owned.append("PGBACKREST_REPO1_PATH")
@@ -114,23 +116,22 @@ class Postgres:
             ).stdout.strip()
             if not exists:
                 run([str(bindir / "createdb"), *client, DATABASE], "createdb")
-            self.url = f"postgresql+psycopg://postgres@127.0.0.1:{port}/{DATABASE}"
             if config.backups:
                 # Idempotent: also gives a cluster from before backups existed its stanza.
-                self.backup_tool(stack, "stanza-create")
+                self.backup_tool("stanza-create")
                 if fresh:
-                    self.backup_tool(stack, "backup", "full")
+                    self.backup_tool("backup", "full")
         except BaseException:
             # Not started as far as the runner knows: stop the server here.
             self.process.stop()
             raise
 
-    def backup_tool(self, stack: Stack, *args: str) -> subprocess.CompletedProcess[str]:
+    def backup_tool(self, *args: str) -> subprocess.CompletedProcess[str]:
         """`python -m backup ARGS` against this cluster; fails with its output if it fails."""
         return run(
             [sys.executable, "-m", "backup", *args],
             f"python -m backup {' '.join(args)}",
-            cwd=stack.config.repo_root,
+            cwd=self.config.repo_root,
             env={**os.environ, **self.env},
         )
 
@@ -144,10 +145,9 @@ def _accepts_connections(bindir: Path, port: int) -> bool:
     return subprocess.run(ready, check=False).returncode == 0
 
 
-def backup_env(stack: Stack) -> dict[str, str]:
+def backup_env(config: StackConfig) -> dict[str, str]:
     """pgBackRest's settings for this cluster, in the environment of the server (for
     archive_command) and of the backup tool: a local encrypted repository by default."""
-    config = stack.config
     return {
         "PGBACKREST_CONFIG": str(config.repo_root / PGBACKREST_CONFIG),
         "PGBACKREST_REPO1_TYPE": "posix",

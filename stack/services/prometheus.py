@@ -8,16 +8,14 @@ rules/ beside the copy links to the repository's rules, so `rule_files` stays as
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import yaml
 
+from stack.config import StackConfig
 from stack.process import ManagedProcess
-
-if TYPE_CHECKING:
-    from stack.config import StackConfig
-    from stack.runner import Stack
 
 SOURCE = Path(__file__).resolve().parents[2] / "prometheus"
 # The same flags as the compose services: Prometheus 2.42 takes retention only on the command line.
@@ -52,10 +50,9 @@ def _retarget(block: dict[str, Any], targets: list[str]) -> None:
     block["static_configs"] = _static(targets)
 
 
-def render_config(config: StackConfig, folder: Path, source: Path = SOURCE) -> Path:
-    """Write folder/prometheus.yml (native targets) and folder/rules -> source/rules."""
+def render_config(targets: Mapping[str, list[str]], folder: Path, source: Path = SOURCE) -> Path:
+    """Write folder/prometheus.yml (`targets`: job -> addresses), folder/rules -> source/rules."""
     settings = yaml.safe_load((source / "prometheus.yml").read_text())
-    targets = native_targets(config)
     for job in settings["scrape_configs"]:
         # A KeyError here means a job was added to prometheus.yml without a native address.
         _retarget(job, targets[job["job_name"]])
@@ -73,31 +70,32 @@ def render_config(config: StackConfig, folder: Path, source: Path = SOURCE) -> P
 
 
 class Prometheus:
+    """Prometheus on 127.0.0.1:`port`, its state in `home`, scraping `targets`."""
+
     name = "prometheus"
 
-    def __init__(self) -> None:
+    def __init__(
+        self, port: int, home: Path, log_dir: Path, targets: Mapping[str, list[str]]
+    ) -> None:
+        self.port, self.home, self.log_dir, self.targets = port, home, log_dir, targets
+        self.url = f"http://127.0.0.1:{port}"
         self.process: ManagedProcess | None = None
 
-    def start(self, stack: Stack) -> None:
-        config = stack.config
-        home = config.state_dir / "prometheus"
-        conf = render_config(config, home)
+    def start(self) -> None:
+        home = self.home
+        conf = render_config(self.targets, home)
         self.process = ManagedProcess(
             self.name,
             [
                 "prometheus",
                 f"--config.file={conf}",
                 f"--storage.tsdb.path={home / 'data'}",
-                f"--web.listen-address=127.0.0.1:{config.ports.prometheus}",
+                f"--web.listen-address=127.0.0.1:{self.port}",
                 *RETENTION_FLAGS,
             ],
-            config.log_dir / "prometheus.log",
+            self.log_dir / "prometheus.log",
         ).start()
-        self.process.wait_http(f"{self.url(stack)}/-/ready", timeout=60)
-
-    @staticmethod
-    def url(stack: Stack) -> str:
-        return f"http://127.0.0.1:{stack.config.ports.prometheus}"
+        self.process.wait_http(f"{self.url}/-/ready", timeout=60)
 
     def stop(self) -> None:
         if self.process:

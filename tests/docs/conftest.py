@@ -66,7 +66,7 @@ def docs_stack() -> Iterator[Stack]:
 def settled_stack(docs_stack: Stack) -> Stack:
     """The stack once Prometheus has scraped every target and the Watchdog reached
     Alertmanager: what an operator finds a minute after `make stack`."""
-    prometheus = docs_stack.prometheus.url(docs_stack)
+    prometheus = docs_stack.prometheus.url
     alertmanager = f"http://127.0.0.1:{DOCS_PORTS.alertmanager}"
     deadline = time.monotonic() + 90
     while time.monotonic() < deadline:

@@ -77,7 +77,7 @@ def test_native_command_runs(settled_stack: Stack, command: Command) -> None:
     script = translate("\n".join([*assignments, command.text]), docs_stack)
     env = {
         **os.environ,
-        "PROMETHEUS_URL": docs_stack.prometheus.url(docs_stack),
+        "PROMETHEUS_URL": docs_stack.prometheus.url,
         "ALERTMANAGER_URL": f"http://127.0.0.1:{DOCS_PORTS.alertmanager}",
         "STACK_DIR": str(docs_stack.config.state_dir),
     }

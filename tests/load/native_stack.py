@@ -51,7 +51,7 @@ def main() -> int:
         signal.signal(sig, lambda *_: stopping.set())
     try:
         with Stack(loadtest_config(state_dir)) as stack:
-            print(f"nginx {stack.nginx.url(stack)}  prometheus {stack.prometheus.url(stack)}")
+            print(f"nginx {stack.nginx.url}  prometheus {stack.prometheus.url}")
             print(f"state and logs in {state_dir} (removed on exit); Ctrl-C stops it", flush=True)
             stopping.wait()
     finally:

@@ -103,7 +103,7 @@ def test_panel_query_returns_data(
 def _notifications(stack: Stack, alertname: str, status: str) -> list[dict[str, Any]]:
     return [
         n
-        for n in stack.alert_webhook.received(stack)
+        for n in stack.alert_webhook.received()
         if any(
             a["labels"]["alertname"] == alertname and a["status"] == status
             for a in n["body"]["alerts"]
@@ -126,7 +126,7 @@ def test_api_down_pages_through_alertmanager_and_resolves(monitoring_stack: Stac
         restarted = time.monotonic()
         for n, replica in enumerate(stack.backend.replicas):
             replica.start()
-            replica.wait_http(f"{stack.backend.url(stack, n)}/health/ready", timeout=60)
+            replica.wait_http(f"{stack.backend.url(n)}/health/ready", timeout=60)
     assert page["path"] == "/alerts"
     assert page["body"]["receiver"] == "critical"
     [alert] = [a for a in page["body"]["alerts"] if a["labels"]["alertname"] == "ApiDown"]

@@ -49,7 +49,7 @@ def _without_targets(settings: dict[str, Any]) -> dict[str, Any]:
 
 def test_native_rendering_differs_only_in_target_addresses(tmp_path: Path) -> None:
     config = StackConfig(state_dir=tmp_path, backend_replicas=2)
-    rendered = render_config(config, tmp_path / "prometheus")
+    rendered = render_config(native_targets(config), tmp_path / "prometheus")
     assert_ok(run_tool("promtool", "check", "config", rendered))
 
     native = yaml.safe_load(rendered.read_text())
