@@ -14,15 +14,10 @@ from stack.process import ManagedProcess
 from stack.services.alert_webhook import AlertWebhook
 from stack.services.alertmanager import Alertmanager
 from stack.services.backend import BackendReplicas
-from stack.services.exporters import (
-    nginx_exporter,
-    node_exporter,
-    postgres_exporter,
-    redis_exporter,
-)
+from stack.services.exporters import exporters
 from stack.services.nginx import Nginx
 from stack.services.postgres import Postgres
-from stack.services.prometheus import Prometheus, native_targets
+from stack.services.prometheus import Prometheus
 from stack.services.redis import Redis
 from stack.supervisor import Supervisor
 
@@ -33,6 +28,13 @@ class Service(Protocol):
     def start(self) -> None: ...
 
     def stop(self) -> None: ...
+
+
+class ScrapeTarget(Protocol):
+    """A service Prometheus scrapes: `job` is its job's name in prometheus/prometheus.yml."""
+
+    job: str
+    scrape_addresses: list[str]
 
 
 class Stack:
@@ -49,8 +51,15 @@ class Stack:
         self.alertmanager = Alertmanager(
             ports.alertmanager, state_dir / "alertmanager", log_dir, self.alert_webhook.url
         )
+        self.exporters = exporters(
+            config, self.postgres.url, self.nginx.internal_url, self.redis.url
+        )
+        scraped: list[ScrapeTarget] = [self.backend, self.alertmanager, *self.exporters]
         self.prometheus = Prometheus(
-            ports.prometheus, state_dir / "prometheus", log_dir, native_targets(config)
+            ports.prometheus,
+            state_dir / "prometheus",
+            log_dir,
+            {service.job: service.scrape_addresses for service in scraped},
         )
         # Start order. Prometheus comes last so that its first scrape finds every target up.
         self.services: list[Service] = [
@@ -60,10 +69,7 @@ class Stack:
             self.nginx,
             self.alert_webhook,
             self.alertmanager,
-            node_exporter(ports.node_exporter, log_dir, config.textfile_dir),
-            postgres_exporter(ports.postgres_exporter, log_dir, self.postgres.url),
-            nginx_exporter(ports.nginx_exporter, log_dir, self.nginx.internal_url),
-            redis_exporter(ports.redis_exporter, log_dir, self.redis.url),
+            *self.exporters,
             self.prometheus,
         ]
         self._started: list[Service] = []

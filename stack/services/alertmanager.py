@@ -29,10 +29,12 @@ class Alertmanager:
     """Alertmanager on 127.0.0.1:`port`, its state in `home`, notifying `webhook_url`."""
 
     name = "alertmanager"
+    job = "alertmanager"
 
     def __init__(self, port: int, home: Path, log_dir: Path, webhook_url: str) -> None:
         self.port, self.home, self.log_dir, self.webhook_url = port, home, log_dir, webhook_url
         self.url = f"http://127.0.0.1:{port}"
+        self.scrape_addresses = [f"127.0.0.1:{port}"]
         self.process: ManagedProcess | None = None
 
     def start(self) -> None:

@@ -13,12 +13,17 @@ class BackendReplicas:
     (`database_url`) and one cache (`redis_url`); nginx balances over them."""
 
     name = "backend"
+    job = "backend"
 
     def __init__(self, config: StackConfig, database_url: str, redis_url: str) -> None:
         self.config = config
         self.database_url = database_url
         self.redis_url = redis_url
         self.replicas: list[ManagedProcess] = []
+
+    @property
+    def scrape_addresses(self) -> list[str]:
+        return [f"127.0.0.1:{port}" for port in self.config.backend_ports()]
 
     def start(self) -> None:
         config = self.config

@@ -1,7 +1,8 @@
 """The exporters, from Debian's packages: host, PostgreSQL, nginx and Redis metrics for Prometheus.
 
 Each listens on 127.0.0.1 only (they all default to every interface) and counts as started once
-its /metrics answers.
+its /metrics answers. `exporters()` lists them all, each under the name of its job in
+prometheus/prometheus.yml: the native Prometheus scrapes each job at its exporter's address.
 """
 
 from __future__ import annotations
@@ -10,22 +11,27 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
+from stack.config import StackConfig
 from stack.process import ManagedProcess
 
 
 class Exporter:
-    """One exporter: `argv` (which must make it listen on `address`), its log in `log_dir`."""
+    """One exporter for `job`: `argv` (which must make it listen on `address`), its log in
+    `log_dir`."""
 
     def __init__(
         self,
         name: str,
+        job: str,
         address: str,
         argv: Sequence[str],
         log_dir: Path,
         env: Mapping[str, str] | None = None,
     ) -> None:
         self.name = name
+        self.job = job
         self.address = address
+        self.scrape_addresses = [address]
         self.argv = list(argv)
         self.log_file = log_dir / f"{name}.log"
         self.env = dict(env or {})
@@ -40,6 +46,19 @@ class Exporter:
             self.process.stop()
 
 
+def exporters(
+    config: StackConfig, database_url: str, nginx_internal_url: str, redis_url: str
+) -> list[Exporter]:
+    """Every exporter of the native stack, one per exporter job of prometheus.yml."""
+    ports, log_dir = config.ports, config.log_dir
+    return [
+        node_exporter(ports.node_exporter, log_dir, config.textfile_dir),
+        postgres_exporter(ports.postgres_exporter, log_dir, database_url),
+        nginx_exporter(ports.nginx_exporter, log_dir, nginx_internal_url),
+        redis_exporter(ports.redis_exporter, log_dir, redis_url),
+    ]
+
+
 def _local(port: int) -> str:
     return f"127.0.0.1:{port}"
 
@@ -52,13 +71,13 @@ def node_exporter(port: int, log_dir: Path, textfile_dir: Path) -> Exporter:
         f"--web.listen-address={_local(port)}",
         f"--collector.textfile.directory={textfile_dir}",
     ]
-    return Exporter("node-exporter", _local(port), argv, log_dir)
+    return Exporter("node-exporter", "node", _local(port), argv, log_dir)
 
 
 def postgres_exporter(port: int, log_dir: Path, database_url: str) -> Exporter:
     argv = ["prometheus-postgres-exporter", f"--web.listen-address={_local(port)}"]
     env = {"DATA_SOURCE_NAME": libpq_url(database_url)}
-    return Exporter("postgres-exporter", _local(port), argv, log_dir, env)
+    return Exporter("postgres-exporter", "postgres", _local(port), argv, log_dir, env)
 
 
 def nginx_exporter(port: int, log_dir: Path, nginx_internal_url: str) -> Exporter:
@@ -70,7 +89,7 @@ def nginx_exporter(port: int, log_dir: Path, nginx_internal_url: str) -> Exporte
         "-nginx.retries=10",
         "-nginx.retry-interval=1s",
     ]
-    return Exporter("nginx-exporter", _local(port), argv, log_dir)
+    return Exporter("nginx-exporter", "nginx", _local(port), argv, log_dir)
 
 
 def redis_exporter(port: int, log_dir: Path, redis_url: str) -> Exporter:
@@ -79,7 +98,7 @@ def redis_exporter(port: int, log_dir: Path, redis_url: str) -> Exporter:
         f"-redis.addr={redis_url}",
         f"-web.listen-address={_local(port)}",
     ]
-    return Exporter("redis-exporter", _local(port), argv, log_dir)
+    return Exporter("redis-exporter", "redis", _local(port), argv, log_dir)
 
 
 def libpq_url(sqlalchemy_url: str) -> str:

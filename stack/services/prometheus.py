@@ -14,30 +14,17 @@ from typing import Any
 
 import yaml
 
-from stack.config import StackConfig
-from stack.process import ManagedProcess
+from stack.process import ManagedProcess, StartupError
 
 SOURCE = Path(__file__).resolve().parents[2] / "prometheus"
 # The same flags as the compose services: Prometheus 2.42 takes retention only on the command line.
 RETENTION_FLAGS = ("--storage.tsdb.retention.time=15d", "--storage.tsdb.retention.size=5GB")
 
 
-def native_targets(config: StackConfig) -> dict[str, list[str]]:
-    """Where each job of prometheus.yml (and Alertmanager) listens in the native stack."""
-    ports = config.ports
-
-    def local(*port_numbers: int) -> list[str]:
-        return [f"127.0.0.1:{port}" for port in port_numbers]
-
-    return {
-        "backend": local(*config.backend_ports()),
-        "prometheus": local(ports.prometheus),
-        "alertmanager": local(ports.alertmanager),
-        "node": local(ports.node_exporter),
-        "postgres": local(ports.postgres_exporter),
-        "nginx": local(ports.nginx_exporter),
-        "redis": local(ports.redis_exporter),
-    }
+def scrape_jobs(source: Path = SOURCE) -> list[str]:
+    """The job names of prometheus.yml: the one list of what Prometheus scrapes."""
+    settings = yaml.safe_load((source / "prometheus.yml").read_text())
+    return [job["job_name"] for job in settings["scrape_configs"]]
 
 
 def _static(targets: list[str]) -> list[dict[str, Any]]:
@@ -53,8 +40,13 @@ def _retarget(block: dict[str, Any], targets: list[str]) -> None:
 def render_config(targets: Mapping[str, list[str]], folder: Path, source: Path = SOURCE) -> Path:
     """Write folder/prometheus.yml (`targets`: job -> addresses), folder/rules -> source/rules."""
     settings = yaml.safe_load((source / "prometheus.yml").read_text())
+    missing = [job["job_name"] for job in settings["scrape_configs"]] - targets.keys()
+    if missing:
+        raise StartupError(
+            f"prometheus.yml scrapes {sorted(missing)}, which the native stack does not run: "
+            "add each to stack/services/exporters.py (docs/monitoring.md, 'Adding things')"
+        )
     for job in settings["scrape_configs"]:
-        # A KeyError here means a job was added to prometheus.yml without a native address.
         _retarget(job, targets[job["job_name"]])
     for alertmanager in settings["alerting"]["alertmanagers"]:
         _retarget(alertmanager, targets["alertmanager"])
@@ -73,12 +65,16 @@ class Prometheus:
     """Prometheus on 127.0.0.1:`port`, its state in `home`, scraping `targets`."""
 
     name = "prometheus"
+    job = "prometheus"
 
     def __init__(
         self, port: int, home: Path, log_dir: Path, targets: Mapping[str, list[str]]
     ) -> None:
-        self.port, self.home, self.log_dir, self.targets = port, home, log_dir, targets
+        self.port, self.home, self.log_dir = port, home, log_dir
         self.url = f"http://127.0.0.1:{port}"
+        self.scrape_addresses = [f"127.0.0.1:{port}"]
+        # Every job's native addresses, its own among them.
+        self.targets = {**targets, self.job: self.scrape_addresses}
         self.process: ManagedProcess | None = None
 
     def start(self) -> None:
