@@ -17,8 +17,22 @@ import yaml
 from stack.process import ManagedProcess, StartupError
 
 SOURCE = Path(__file__).resolve().parents[2] / "prometheus"
-# The same flags as the compose services: Prometheus 2.42 takes retention only on the command line.
-RETENTION_FLAGS = ("--storage.tsdb.retention.time=15d", "--storage.tsdb.retention.size=5GB")
+# The flags of every Prometheus of this project, compose's included, besides the LOCATION_FLAGS
+# (tests/monitoring/test_compose_monitoring.py holds compose's `command` to exactly these).
+# Prometheus 2.42 takes retention only on the command line.
+SHARED_FLAGS = (
+    "--storage.tsdb.retention.time=15d",
+    "--storage.tsdb.retention.size=5GB",
+    # The snapshot API scripts/backup-state.sh uses.
+    "--web.enable-admin-api",
+)
+# The flags whose value says where this Prometheus runs: its files, its listener, its address.
+LOCATION_FLAGS = (
+    "--config.file",
+    "--storage.tsdb.path",
+    "--web.listen-address",
+    "--web.external-url",
+)
 
 
 def scrape_jobs(source: Path = SOURCE) -> list[str]:
@@ -87,7 +101,9 @@ class Prometheus:
                 f"--config.file={conf}",
                 f"--storage.tsdb.path={home / 'data'}",
                 f"--web.listen-address=127.0.0.1:{self.port}",
-                *RETENTION_FLAGS,
+                # Links in alerts use the address the developer opens.
+                f"--web.external-url={self.url}",
+                *SHARED_FLAGS,
             ],
             self.log_dir / "prometheus.log",
         ).start()

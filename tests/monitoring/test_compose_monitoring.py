@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 import yaml
 
-from stack.services.prometheus import RETENTION_FLAGS
+from stack.services.prometheus import LOCATION_FLAGS, SHARED_FLAGS
 from tests.edge.repo_files import prod_env_file
 
 from .monitoring_files import GRAFANA_DIR, PROMETHEUS_DIR, REPO
@@ -75,12 +75,16 @@ def test_prometheus_targets_are_compose_services(services: dict[str, Any]) -> No
     assert hosts - {"localhost"} <= set(services)
 
 
-def test_prometheus_runs_the_repository_config_with_the_native_retention(
+def test_prometheus_runs_the_repository_config_with_the_native_flags(
     services: dict[str, Any],
 ) -> None:
     prometheus = services["prometheus"]
     assert _mounts(prometheus)["/etc/prometheus"] == str(PROMETHEUS_DIR)
-    assert set(RETENTION_FLAGS) <= set(prometheus["command"])
+    # Beside where it runs, compose's Prometheus runs with the native stack's flags, no more.
+    command = prometheus["command"]
+    assert sorted(f for f in command if f.split("=")[0] not in LOCATION_FLAGS) == sorted(
+        SHARED_FLAGS
+    )
     assert _mounts(prometheus)["/prometheus"] == "prometheus_data"
 
 
