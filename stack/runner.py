@@ -52,7 +52,11 @@ class Stack:
             ports.alertmanager, state_dir / "alertmanager", log_dir, self.alert_webhook.url
         )
         self.exporters = exporters(
-            config, self.postgres.url, self.nginx.internal_url, self.redis.url
+            config,
+            self.postgres.url,
+            self.postgres.data_dir,
+            self.nginx.internal_url,
+            self.redis.url,
         )
         scraped: list[ScrapeTarget] = [self.backend, self.alertmanager, *self.exporters]
         self.prometheus = Prometheus(

@@ -1,4 +1,5 @@
-"""The exporters, from Debian's packages: host, PostgreSQL, nginx and Redis metrics for Prometheus.
+"""The exporters, from Debian's packages: host, PostgreSQL, nginx and Redis metrics for Prometheus,
+and PostgreSQL's processes' CPU and memory.
 
 Each listens on 127.0.0.1 only (they all default to every interface) and counts as started once
 its /metrics answers. `exporters()` lists them all, each under the name of its job in
@@ -7,12 +8,17 @@ prometheus/prometheus.yml: the native Prometheus scrapes each job at its exporte
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
-from stack.config import StackConfig
+import yaml
+
+from stack.config import REPO_ROOT, StackConfig
 from stack.process import ManagedProcess
+
+PROCESS_EXPORTER_CONFIG = REPO_ROOT / "prometheus" / "process-exporter.yml"
 
 
 class Exporter:
@@ -47,15 +53,21 @@ class Exporter:
 
 
 def exporters(
-    config: StackConfig, database_url: str, nginx_internal_url: str, redis_url: str
+    config: StackConfig,
+    database_url: str,
+    postgres_data_dir: Path,
+    nginx_internal_url: str,
+    redis_url: str,
 ) -> list[Exporter]:
     """Every exporter of the native stack, one per exporter job of prometheus.yml."""
     ports, log_dir = config.ports, config.log_dir
+    process_config = config.state_dir / "process-exporter.yml"
     return [
         node_exporter(ports.node_exporter, log_dir, config.textfile_dir),
         postgres_exporter(ports.postgres_exporter, log_dir, database_url),
         nginx_exporter(ports.nginx_exporter, log_dir, nginx_internal_url),
         redis_exporter(ports.redis_exporter, log_dir, redis_url),
+        process_exporter(ports.process_exporter, log_dir, process_config, postgres_data_dir),
     ]
 
 
@@ -99,6 +111,30 @@ def redis_exporter(port: int, log_dir: Path, redis_url: str) -> Exporter:
         f"-web.listen-address={_local(port)}",
     ]
     return Exporter("redis-exporter", "redis", _local(port), argv, log_dir)
+
+
+def process_exporter(
+    port: int, log_dir: Path, config_file: Path, postgres_data_dir: Path
+) -> Exporter:
+    render_process_config(config_file, postgres_data_dir)
+    argv = [
+        "prometheus-process-exporter",
+        f"-config.path={config_file}",
+        f"-web.listen-address={_local(port)}",
+        "-threads=false",  # per-thread series: PostgreSQL has one thread a process
+    ]
+    return Exporter("process-exporter", "process", _local(port), argv, log_dir)
+
+
+def render_process_config(output: Path, postgres_data_dir: Path) -> Path:
+    """prometheus/process-exporter.yml, each group narrowed to the cluster in `postgres_data_dir`
+    (its postmaster's `-D` argument), as other clusters may run on the machine."""
+    settings = yaml.safe_load(PROCESS_EXPORTER_CONFIG.read_text())
+    for group in settings["process_names"]:
+        group["cmdline"] = [rf"-D\s+{re.escape(str(postgres_data_dir))}(\s|$)"]
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(yaml.safe_dump(settings, sort_keys=False))
+    return output
 
 
 def libpq_url(sqlalchemy_url: str) -> str:

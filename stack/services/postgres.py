@@ -55,6 +55,10 @@ class Postgres:
         )
         self.env: dict[str, str] = {}
 
+    @property
+    def data_dir(self) -> Path:
+        return self.config.state_dir / "postgres"
+
     def start(self) -> None:
         config = self.config
         if config.database_url:
@@ -63,7 +67,7 @@ class Postgres:
         if port_open(port):
             # Another server there would answer the readiness checks in this one's place.
             raise StartupError(f"postgres: port {port} is already in use")
-        data = config.state_dir / "postgres"
+        data = self.data_dir
         bindir = _bindir()
         fresh = not (data / "PG_VERSION").exists()
         if fresh:

@@ -30,6 +30,7 @@ DOCS_PORTS = Ports(
     node_exporter=37100,
     nginx_exporter=37113,
     postgres_exporter=37187,
+    process_exporter=37256,
     alert_webhook=37095,
 )
 

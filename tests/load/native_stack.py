@@ -27,6 +27,7 @@ LOADTEST_PORTS = Ports(
     node_exporter=32100,
     nginx_exporter=32113,
     postgres_exporter=32187,
+    process_exporter=32256,
     alert_webhook=32095,
 )
 
