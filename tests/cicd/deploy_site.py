@@ -3,8 +3,9 @@
 A local registry (Debian's `docker-registry`) stands in for GHCR. The images are built from
 this checkout on the stand-in base images of tests/containers and pushed to it named and
 tagged as images.yml names and tags them (<registry>/<owner>/<repo>/backend:<full SHA>).
-The "server" is a folder holding docker-compose.prod.yml, a test override (published port,
-plain HTTP, the stand-in PostgreSQL) and a .env, where scripts/deploy.sh runs as on a server.
+The "server" is a folder holding docker-compose.prod.yml and the file it extends, a test override
+(published port, plain HTTP, the stand-in PostgreSQL) and a .env, where scripts/deploy.sh runs as
+on a server.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ import httpx
 from tests.containers.engine import Engine
 from tests.containers.stacks import base_image_args
 from tests.containers.standins import ensure_standins
+from tests.edge.repo_files import PROD_COMPOSE, extended_files
 
 REPO = Path(__file__).resolve().parents[2]
 # Ports of this suite (34000-34999): the registry and the site's published nginx port.
@@ -163,6 +165,8 @@ def push_derived(
 
 
 DB_IMAGE = "app-db:15.13"
+# What a server holds of compose (docs/deployment.md): the production file and those it extends.
+SERVER_COMPOSE_FILES = [PROD_COMPOSE, *sorted(extended_files(PROD_COMPOSE))]
 
 OVERRIDE = """\
 # The test's differences from a real server: the stand-in PostgreSQL and Redis, nginx on a
@@ -237,7 +241,9 @@ def server(engine: Engine, images: Images, registry_port: int) -> Iterator[Serve
     engine.build(REPO, postgres, dockerfile=dockerfile, build_args=base_image_args(dockerfile))
     with tempfile.TemporaryDirectory(prefix="cicd-server-") as tmp:
         path = Path(tmp)
-        shutil.copy(REPO / "docker-compose.prod.yml", path)
+        # The production file and the one it extends (the monitoring services).
+        for compose_file in SERVER_COMPOSE_FILES:
+            shutil.copy(compose_file, path)
         # The repository's folders the started services mount, as on a server (deployment.md).
         shutil.copytree(REPO / "postgres", path / "postgres")
         (path / "docker-compose.test.yml").write_text(
@@ -269,7 +275,11 @@ def server(engine: Engine, images: Images, registry_port: int) -> Iterator[Serve
         )
         # Every other variable the production file requires: its services do not run here.
         text = (path / ".env").read_text()
-        required = re.findall(r"\$\{(\w+):\?", (REPO / "docker-compose.prod.yml").read_text())
+        required = {
+            name
+            for compose_file in SERVER_COMPOSE_FILES
+            for name in re.findall(r"\$\{(\w+):\?", compose_file.read_text())
+        }
         missing = sorted({name for name in required if f"\n{name}=" not in f"\n{text}"})
         (path / ".env").write_text(text + "".join(f"{name}=unused-here\n" for name in missing))
         try:

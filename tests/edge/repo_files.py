@@ -12,11 +12,15 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 REPO = Path(__file__).resolve().parents[2]
 ENV_EXAMPLE = REPO / ".env.example"
 DEV_COMPOSE = REPO / "docker-compose.dev.yml"
 PROD_COMPOSE = REPO / "docker-compose.prod.yml"
 DEFAULT_COMPOSE = REPO / "compose.yaml"
+# The monitoring services, written once; both files above take them with `extends:`.
+MONITORING_COMPOSE = REPO / "docker-compose.monitoring.yml"
 COMPOSE_FILES = [DEV_COMPOSE, PROD_COMPOSE]
 DOCKERFILES = [REPO / "backend" / "Dockerfile", REPO / "frontend" / "Dockerfile"]
 
@@ -84,12 +88,26 @@ def compose_config(file: Path, env_file: Path | None = None) -> dict[str, Any]:
     return config
 
 
+def extended_files(file: Path) -> set[Path]:
+    """The files `file`'s services take others from with `extends: {file: ...}`."""
+    found = set()
+    for service in (yaml.safe_load(file.read_text()).get("services") or {}).values():
+        extends = service.get("extends")
+        if isinstance(extends, dict) and "file" in extends:
+            found.add((file.parent / extends["file"]).resolve())
+    return found
+
+
 def compose_variables(file: Path) -> set[str]:
-    """Names compose interpolates in `file`: ${NAME}, ${NAME:-x}, ${NAME:?x}; not $${...}."""
-    text = "\n".join(
-        line for line in file.read_text().splitlines() if not line.lstrip().startswith("#")
-    )
-    return set(re.findall(r"(?<!\$)\$\{([A-Za-z_][A-Za-z0-9_]*)", text))
+    """Names compose interpolates in `file` and the files it extends: ${NAME}, ${NAME:-x},
+    ${NAME:?x}; not $${...}."""
+    names = set()
+    for path in {file, *extended_files(file)}:
+        text = "\n".join(
+            line for line in path.read_text().splitlines() if not line.lstrip().startswith("#")
+        )
+        names |= set(re.findall(r"(?<!\$)\$\{([A-Za-z_][A-Za-z0-9_]*)", text))
+    return names
 
 
 def dockerfile_instructions(path: Path) -> list[tuple[str, str]]:

@@ -6,11 +6,13 @@ import subprocess
 from pathlib import Path
 
 import pytest
+import yaml
 
 from .repo_files import (
     COMPOSE_FILES,
     DEFAULT_COMPOSE,
     DEV_COMPOSE,
+    MONITORING_COMPOSE,
     PROD_COMPOSE,
     PROD_SECRETS,
     REPO,
@@ -18,6 +20,7 @@ from .repo_files import (
     compose_config,
     compose_variables,
     env_example,
+    extended_files,
     tool,
 )
 
@@ -30,11 +33,26 @@ def test_compose_accepts_the_file_with_env_example(file: Path) -> None:
     assert result.returncode == 0, result.stderr
 
 
-@pytest.mark.parametrize("file", ALL_FILES, ids=lambda f: f.name)
+@pytest.mark.parametrize("file", [*ALL_FILES, MONITORING_COMPOSE], ids=lambda f: f.name)
 def test_file_matches_the_compose_spec_schema(file: Path) -> None:
     argv = [tool("check-jsonschema"), "--builtin-schema", "vendor.compose-spec", str(file)]
     result = subprocess.run(argv, capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("file", COMPOSE_FILES, ids=lambda f: f.name)
+def test_monitoring_services_are_written_once(file: Path) -> None:
+    assert extended_files(file) == {MONITORING_COMPOSE}
+    shared = yaml.safe_load(MONITORING_COMPOSE.read_text())["services"]
+    own = yaml.safe_load(file.read_text())["services"]
+    for name in shared:
+        assert own[name]["extends"] == {"file": MONITORING_COMPOSE.name, "service": name}
+        # Only what differs is written here: nothing the shared file already says.
+        repeated = {
+            key for key in ("image", "build", "command", "healthcheck", "volumes", "ports")
+            if key in own[name]
+        }  # fmt: skip
+        assert not repeated, f"{file.name}: {name} repeats {sorted(repeated)}"
 
 
 def test_bare_docker_compose_finds_the_dev_stack() -> None:

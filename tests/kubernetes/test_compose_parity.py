@@ -8,12 +8,14 @@ import base64
 import os
 import re
 import subprocess
+import tempfile
+from pathlib import Path
 
 import pytest
 
-from tests.edge.repo_files import PROD_COMPOSE, env_example
+from tests.edge.repo_files import PROD_COMPOSE, PROD_SECRETS, compose_config, env_example
 
-from .manifests import REPO, Manifest, Rendering, load_yaml, pod_spec
+from .manifests import REPO, Manifest, Rendering, pod_spec
 
 SETTINGS = REPO / "backend" / "app" / "config.py"
 SERVE = REPO / "backend" / "app" / "serve.py"
@@ -65,27 +67,30 @@ def environment(rendering: Rendering, spec: Manifest) -> dict[str, str]:
     return values
 
 
-def compose_prod() -> Manifest:
-    compose: Manifest = load_yaml(PROD_COMPOSE)
-    return compose
+def compose_prod(image_tag: str | None = None) -> Manifest:
+    """docker-compose.prod.yml as compose resolves it (the services it extends included), from
+    .env.example with the production secrets filled in, and IMAGE_TAG set to `image_tag`."""
+    env = {**env_example(), **PROD_SECRETS}
+    if image_tag:
+        env["IMAGE_TAG"] = image_tag
+    with tempfile.TemporaryDirectory() as tmp:
+        env_file = Path(tmp) / "prod.env"
+        env_file.write_text("".join(f"{key}={value}\n" for key, value in env.items()))
+        return compose_config(PROD_COMPOSE, env_file=env_file)
 
 
 # --- images and commands -------------------------------------------------------------------
 
 
 def test_the_images_are_composes(prod: Rendering) -> None:
-    repository = env_example()["IMAGE_REPOSITORY"]
     release = prod.generated("ConfigMap", "settings")["data"]["GIT_COMMIT"]
-    services = compose_prod()["services"]
+    services = compose_prod(image_tag=release)["services"]
     for service, kind, name in [
         ("backend", "Deployment", "backend"),
         ("prestart", "Job", f"migrate-{release}"),
         ("nginx", "Deployment", "nginx"),
     ]:
-        compose_image = services[service]["image"]
-        image_name = re.sub(r"\$\{IMAGE_REPOSITORY[^}]*\}", repository, compose_image)
-        image_name = re.sub(r"\$\{IMAGE_TAG[^}]*\}", release, image_name)
-        assert container(prod, kind, name)["image"] == image_name
+        assert container(prod, kind, name)["image"] == services[service]["image"]
 
 
 def test_the_migrations_job_is_named_after_the_release(renderings: dict[str, Rendering]) -> None:
