@@ -8,8 +8,9 @@ prometheus/prometheus.yml: the native Prometheus scrapes each job at its exporte
 
 from __future__ import annotations
 
+import functools
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -23,7 +24,7 @@ PROCESS_EXPORTER_CONFIG = REPO_ROOT / "prometheus" / "process-exporter.yml"
 
 class Exporter:
     """One exporter for `job`: `argv` (which must make it listen on `address`), its log in
-    `log_dir`."""
+    `log_dir`; `prepare` lays out what it reads, at start."""
 
     def __init__(
         self,
@@ -33,6 +34,7 @@ class Exporter:
         argv: Sequence[str],
         log_dir: Path,
         env: Mapping[str, str] | None = None,
+        prepare: Callable[[], object] | None = None,
     ) -> None:
         self.name = name
         self.job = job
@@ -41,9 +43,12 @@ class Exporter:
         self.argv = list(argv)
         self.log_file = log_dir / f"{name}.log"
         self.env = dict(env or {})
+        self.prepare = prepare
         self.process: ManagedProcess | None = None
 
     def start(self) -> None:
+        if self.prepare:
+            self.prepare()
         self.process = ManagedProcess(self.name, self.argv, self.log_file, env=self.env).start()
         self.process.wait_http(f"http://{self.address}/metrics")
 
@@ -76,14 +81,14 @@ def _local(port: int) -> str:
 
 
 def node_exporter(port: int, log_dir: Path, textfile_dir: Path) -> Exporter:
-    # The backup tool writes its results into the textfile folder (backup/metrics.py).
-    textfile_dir.mkdir(parents=True, exist_ok=True)
     argv = [
         "prometheus-node-exporter",
         f"--web.listen-address={_local(port)}",
         f"--collector.textfile.directory={textfile_dir}",
     ]
-    return Exporter("node-exporter", "node", _local(port), argv, log_dir)
+    # The backup tool writes its results into the textfile folder (backup/metrics.py).
+    prepare = functools.partial(textfile_dir.mkdir, parents=True, exist_ok=True)
+    return Exporter("node-exporter", "node", _local(port), argv, log_dir, prepare=prepare)
 
 
 def postgres_exporter(port: int, log_dir: Path, database_url: str) -> Exporter:
@@ -116,14 +121,14 @@ def redis_exporter(port: int, log_dir: Path, redis_url: str) -> Exporter:
 def process_exporter(
     port: int, log_dir: Path, config_file: Path, postgres_data_dir: Path
 ) -> Exporter:
-    render_process_config(config_file, postgres_data_dir)
     argv = [
         "prometheus-process-exporter",
         f"-config.path={config_file}",
         f"-web.listen-address={_local(port)}",
         "-threads=false",  # per-thread series: PostgreSQL has one thread a process
     ]
-    return Exporter("process-exporter", "process", _local(port), argv, log_dir)
+    prepare = functools.partial(render_process_config, config_file, postgres_data_dir)
+    return Exporter("process-exporter", "process", _local(port), argv, log_dir, prepare=prepare)
 
 
 def render_process_config(output: Path, postgres_data_dir: Path) -> Path:

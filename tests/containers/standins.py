@@ -78,6 +78,7 @@ STANDINS: dict[str, StandIn] = {
     "busybox:1.36.1-musl": StandIn("busybox"),
     "redis:7.0.15-bookworm": StandIn("redis"),
     "oliver006/redis_exporter:v1.45.0-alpine": StandIn("redis-exporter"),
+    "ncabatoff/process-exporter:0.7.10": StandIn("process-exporter"),
 }
 # Official images the tests cannot stand in for, and why.
 NO_STANDIN = {

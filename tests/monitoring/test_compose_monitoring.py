@@ -27,6 +27,7 @@ MONITORING = [
     "node-exporter",
     "postgres-exporter",
     "nginx-exporter",
+    "process-exporter",
 ]
 # Image -> the Debian binary of the same software the native stack runs, and how to ask it.
 VERSION_OF = {
@@ -148,6 +149,27 @@ def test_nginx_exporter_image_is_the_tested_version() -> None:
     assert tested, output
     dockerfile = (PROMETHEUS_DIR / "nginx-exporter.Dockerfile").read_text()
     assert f"ARG EXPORTER_IMAGE=nginx/nginx-prometheus-exporter:{tested.group(1)}\n" in dockerfile
+
+
+def test_process_exporter_image_is_the_tested_version() -> None:
+    output = subprocess.run(
+        ["prometheus-process-exporter", "-version"], capture_output=True, text=True, check=False
+    )
+    tested = re.search(r"revision: (\d+\.\d+\.\d+)", output.stdout + output.stderr)
+    assert tested, output
+    dockerfile = (PROMETHEUS_DIR / "process-exporter.Dockerfile").read_text()
+    assert f"ARG EXPORTER_IMAGE=ncabatoff/process-exporter:{tested.group(1)}\n" in dockerfile
+
+
+def test_process_exporter_sees_the_databases_processes_and_reads_their_memory(
+    services: dict[str, Any],
+) -> None:
+    exporter = services["process-exporter"]
+    assert exporter["pid"] == "service:db"
+    assert exporter["user"] == "999:999"  # the database's user: smaps without a capability
+    assert _mounts(exporter)["/etc/process-exporter/process-exporter.yml"] == str(
+        PROMETHEUS_DIR / "process-exporter.yml"
+    )
 
 
 # The UIs an operator opens through an SSH tunnel; the exporters publish nothing.

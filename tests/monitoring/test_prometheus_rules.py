@@ -12,6 +12,7 @@ import yaml
 from stack.config import StackConfig
 from stack.process import StartupError
 from stack.runner import Stack
+from stack.services.exporters import render_process_config
 from stack.services.prometheus import render_config, scrape_jobs
 
 from .monitoring_files import (
@@ -65,6 +66,18 @@ def test_native_rendering_refuses_a_job_the_native_stack_does_not_run(tmp_path: 
     del targets["redis"]
     with pytest.raises(StartupError, match=r"\['redis'\].*stack/services/exporters.py"):
         render_config(targets, tmp_path / "prometheus")
+
+
+def test_the_native_process_exporter_counts_the_stacks_own_cluster_alone(tmp_path: Path) -> None:
+    data = tmp_path / "postgres"
+    rendered = yaml.safe_load(render_process_config(tmp_path / "process.yml", data).read_text())
+    [group] = rendered["process_names"]
+    assert group["comm"] == ["postgres"]
+    [pattern] = group["cmdline"]
+    server = "/usr/lib/postgresql/15/bin/postgres -D"
+    assert re.search(pattern, f"{server} {data} -c config_file=x")
+    assert not re.search(pattern, f"{server} {data}-old")
+    assert not re.search(pattern, f"{server} /var/lib/postgresql/15/main")
 
 
 def test_native_rendering_differs_only_in_target_addresses(tmp_path: Path) -> None:
