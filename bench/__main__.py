@@ -51,7 +51,7 @@ class Measure:
     cpu_ms_per_request: float
 
 
-class Backend:
+class BenchServer:
     """One server (`python -m app.serve` or bench.ceiling) on its own port, and how to load it."""
 
     def __init__(
@@ -98,7 +98,7 @@ class Backend:
 
 
 @contextmanager
-def running(*backends: Backend) -> Iterator[None]:
+def running(*backends: BenchServer) -> Iterator[None]:
     try:
         for backend in backends:
             backend.process.start()
@@ -142,8 +142,8 @@ def throughput_by_workers(
     """Each row at each concurrency, with 1 and 2 workers: two servers up, cache off and on."""
     measures = {}
     for workers in (1, 2):
-        off = Backend(config, env, config.ports.backend, WEB_WORKERS=str(workers))
-        on = Backend(
+        off = BenchServer(config, env, config.ports.backend, WEB_WORKERS=str(workers))
+        on = BenchServer(
             config,
             env,
             config.ports.backend + 3,
@@ -176,7 +176,7 @@ def metrics_cost(
     measuring how the scheduler places five busy processes.
     """
     servers = {
-        enabled: Backend(
+        enabled: BenchServer(
             config,
             env,
             config.ports.backend + offset,
@@ -203,7 +203,7 @@ def sqlalchemy_share(
     config: StackConfig, env: dict[str, str], seconds: int
 ) -> dict[str, list[Measure]]:
     """/health, the item list, and the item list without SQLAlchemy: one server, in turn."""
-    backend = Backend(
+    backend = BenchServer(
         config, env, config.ports.backend + 2, module="bench.ceiling", WEB_WORKERS="1"
     )
     endpoints = (HEALTH, ITEMS, CEILING)
@@ -302,9 +302,9 @@ def main() -> int:
     # Only the stack's database is started: the bench runs its own backends.
     stack = Stack(config)
     postgres = stack.postgres
-    postgres.start(stack)
+    postgres.start()
     env = {"DATABASE_URL": postgres.url, "HOST": "127.0.0.1"}
-    stack.redis.start(stack)
+    stack.redis.start()
     try:
         owner = {**os.environ, **env, "DATABASE_URL": postgres.owner_url}  # the schema's owner
         run([PYTHON, "-m", "app.prestart"], "prestart", cwd=BACKEND_DIR, env=owner)
@@ -312,7 +312,7 @@ def main() -> int:
             f"{'server':<12} {'endpoint':<18} {'conc':>5} {'req/s':>9} {'p50 ms':>8}"
             f" {'p99 ms':>8} {'non-2xx':>7} {'errors':>6} {'cpu ms':>7}"
         )
-        by_workers = throughput_by_workers(config, env, stack.redis.url(stack), args.seconds)
+        by_workers = throughput_by_workers(config, env, stack.redis.url, args.seconds)
         by_metrics = metrics_cost(config, env, args.seconds)
         by_ceiling = sqlalchemy_share(config, env, args.seconds)
     finally:

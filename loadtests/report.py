@@ -153,9 +153,6 @@ def finish(measured: str) -> int:
         )
         resources = resource_use(prometheus, RUN.settings["prometheus"], RUN.started, RUN.stopped)
         lines += [f"  {r.text()}" for r in resources]
-        lines.append(
-            "  PostgreSQL CPU and memory: not exported (postgres_exporter has no process metrics)"
-        )
         record["resources"] = {r.name: r.value for r in resources}
 
     _, problems = RUN.accounts.remove_all(RUN.host)

@@ -1,8 +1,9 @@
 """Resource use over the run's window, from the metrics the backend and the exporters expose.
 
-PostgreSQL's own CPU and memory are not among them: postgres_exporter reports the database's
-statistics, not its processes, so the summary gives the host's figures (node_exporter, which
-include the load generator when it runs on the same machine) and PostgreSQL's busy time.
+PostgreSQL's own CPU and memory come from process-exporter (job `process`), which sums the
+server's processes; its memory is their proportional set size, so the shared buffers that every
+backend maps count once. The host's figures (node_exporter) include the load generator when it
+runs on the same machine.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ class Resource:
 
 def _queries(selectors: dict[str, Any], window: str) -> list[tuple[str, str, str, float]]:
     backend, node, postgres = selectors["backend"], selectors["node"], selectors["postgres"]
+    processes = selectors["postgres_processes"]
 
     def peak(expr: str) -> str:
         return f"max_over_time(({expr})[{window}:5s])"
@@ -57,6 +59,21 @@ def _queries(selectors: dict[str, Any], window: str) -> list[tuple[str, str, str
             peak(
                 f"sum(node_memory_MemTotal_bytes{{{node}}})"
                 f" - sum(node_memory_MemAvailable_bytes{{{node}}})"
+            ),
+            1 / MIB,
+        ),
+        (
+            "PostgreSQL CPU",
+            "cores",
+            f"sum(rate(namedprocess_namegroup_cpu_seconds_total{{{processes}}}[{window}]))",
+            1,
+        ),
+        (
+            "PostgreSQL memory peak",
+            "MiB",
+            peak(
+                "sum(namedprocess_namegroup_memory_bytes"
+                f'{{{processes},memtype="proportionalResident"}})'
             ),
             1 / MIB,
         ),

@@ -5,6 +5,7 @@ set -euo pipefail
 
 packages=(nginx prometheus prometheus-node-exporter prometheus-postgres-exporter
           prometheus-nginx-exporter prometheus-alertmanager pgbackrest chromium wrk shellcheck
+          redis-server prometheus-redis-exporter prometheus-process-exporter
           gettext-base openssl age
           docker-registry openssh-server)
 # tests/containers: a private Docker engine (dockerd 20.10, Debian's BuildKit-capable client)

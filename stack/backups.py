@@ -16,7 +16,6 @@ import sys
 from pathlib import Path
 
 from stack.config import Ports, StackConfig
-from stack.runner import Stack
 from stack.services.postgres import backup_env
 
 
@@ -34,7 +33,7 @@ def config() -> StackConfig:
 
 
 def main() -> int:
-    env = {**os.environ, **backup_env(Stack(config()))}
+    env = {**os.environ, **backup_env(config())}
     return subprocess.run([sys.executable, "-m", "backup", *sys.argv[1:]], env=env).returncode
 
 

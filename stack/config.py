@@ -26,6 +26,7 @@ class Ports:
     alert_webhook: int = 9095
     redis: int = 6380  # not 6379: a Redis the machine may run already
     redis_exporter: int = 9121
+    process_exporter: int = 9256
 
     def shifted(self, offset: int) -> Ports:
         """The same layout moved by `offset`, so a test stack can run beside `make stack`."""

@@ -1,4 +1,8 @@
-"""Starts the services in order, and stops them in reverse, whatever went wrong in between."""
+"""Starts the services in order, and stops them in reverse, whatever went wrong in between.
+
+The runner is the one place that knows every service: it builds each with the addresses and
+folders it needs (the siblings' URLs among them), so the services never import one another.
+"""
 
 from __future__ import annotations
 
@@ -9,13 +13,8 @@ from stack.config import StackConfig
 from stack.process import ManagedProcess
 from stack.services.alert_webhook import AlertWebhook
 from stack.services.alertmanager import Alertmanager
-from stack.services.backend import Backend
-from stack.services.exporters import (
-    NginxExporter,
-    NodeExporter,
-    PostgresExporter,
-    RedisExporter,
-)
+from stack.services.backend import BackendReplicas
+from stack.services.exporters import exporters
 from stack.services.nginx import Nginx
 from stack.services.postgres import Postgres
 from stack.services.prometheus import Prometheus
@@ -26,23 +25,48 @@ from stack.supervisor import Supervisor
 class Service(Protocol):
     name: str
 
-    def start(self, stack: Stack) -> None: ...
+    def start(self) -> None: ...
 
     def stop(self) -> None: ...
 
 
+class ScrapeTarget(Protocol):
+    """A service Prometheus scrapes: `job` is its job's name in prometheus/prometheus.yml."""
+
+    job: str
+    scrape_addresses: list[str]
+
+
 class Stack:
-    """The running native stack; services reach each other through its attributes."""
+    """The running native stack; tests reach each service through its attributes."""
 
     def __init__(self, config: StackConfig | None = None) -> None:
-        self.config = config or StackConfig()
-        self.postgres = Postgres()
-        self.redis = Redis()
-        self.backend = Backend()
-        self.nginx = Nginx()
-        self.alert_webhook = AlertWebhook()
-        self.alertmanager = Alertmanager()
-        self.prometheus = Prometheus()
+        self.config = config = config or StackConfig()
+        ports, log_dir, state_dir = config.ports, config.log_dir, config.state_dir
+        self.postgres = Postgres(config)
+        self.redis = Redis(ports.redis, state_dir / "redis", log_dir)
+        self.backend = BackendReplicas(
+            config, self.postgres.url, self.postgres.owner_url, self.redis.url
+        )
+        self.nginx = Nginx(config)
+        self.alert_webhook = AlertWebhook(ports.alert_webhook, log_dir, config.repo_root)
+        self.alertmanager = Alertmanager(
+            ports.alertmanager, state_dir / "alertmanager", log_dir, self.alert_webhook.url
+        )
+        self.exporters = exporters(
+            config,
+            self.postgres.exporter_url,
+            self.postgres.data_dir,
+            self.nginx.internal_url,
+            self.redis.url,
+        )
+        scraped: list[ScrapeTarget] = [self.backend, self.alertmanager, *self.exporters]
+        self.prometheus = Prometheus(
+            ports.prometheus,
+            state_dir / "prometheus",
+            log_dir,
+            {service.job: service.scrape_addresses for service in scraped},
+        )
         # Start order. Prometheus comes last so that its first scrape finds every target up.
         self.services: list[Service] = [
             self.postgres,
@@ -51,10 +75,7 @@ class Stack:
             self.nginx,
             self.alert_webhook,
             self.alertmanager,
-            NodeExporter(),
-            PostgresExporter(),
-            NginxExporter(),
-            RedisExporter(),
+            *self.exporters,
             self.prometheus,
         ]
         self._started: list[Service] = []
@@ -64,7 +85,7 @@ class Stack:
         self.config.log_dir.mkdir(parents=True, exist_ok=True)
         try:
             for service in self.services:
-                service.start(self)
+                service.start()
                 self._started.append(service)
         except BaseException:
             self.stop()

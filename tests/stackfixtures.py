@@ -43,6 +43,7 @@ def block_ports(base: int) -> Ports:
         alert_webhook=base + 95,
         redis=base + 379,
         redis_exporter=base + 121,
+        process_exporter=base + 256,
     )
 
 

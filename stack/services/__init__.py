@@ -1,1 +1,2 @@
-"""One module per service of the native stack, each with a `start(stack)` and a `stop()`."""
+"""One module per service of the native stack, each with a `start()` and a `stop()`; each is
+built with what it needs to know (addresses, folders), never with the whole stack."""

@@ -13,14 +13,12 @@ import sys
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import TYPE_CHECKING, Any
+from pathlib import Path
+from typing import Any
 
 import httpx
 
 from stack.process import ManagedProcess
-
-if TYPE_CHECKING:
-    from stack.runner import Stack
 
 _received: list[dict[str, Any]] = []
 _lock = threading.Lock()
@@ -59,28 +57,27 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 class AlertWebhook:
+    """This module run as a process on 127.0.0.1:`port`."""
+
     name = "alert-webhook"
 
-    def __init__(self) -> None:
+    def __init__(self, port: int, log_dir: Path, repo_root: Path) -> None:
+        self.port, self.log_dir, self.repo_root = port, log_dir, repo_root
+        self.url = f"http://127.0.0.1:{port}"
         self.process: ManagedProcess | None = None
 
-    def start(self, stack: Stack) -> None:
-        config = stack.config
+    def start(self) -> None:
         self.process = ManagedProcess(
             self.name,
-            [sys.executable, "-m", "stack.services.alert_webhook", str(config.ports.alert_webhook)],
-            config.log_dir / "alert-webhook.log",
-            cwd=config.repo_root,
+            [sys.executable, "-m", "stack.services.alert_webhook", str(self.port)],
+            self.log_dir / "alert-webhook.log",
+            cwd=self.repo_root,
         ).start()
-        self.process.wait_http(f"{self.url(stack)}/received")
+        self.process.wait_http(f"{self.url}/received")
 
-    @staticmethod
-    def url(stack: Stack) -> str:
-        return f"http://127.0.0.1:{stack.config.ports.alert_webhook}"
-
-    def received(self, stack: Stack) -> list[dict[str, Any]]:
+    def received(self) -> list[dict[str, Any]]:
         """Every notification so far: `path` (/alerts or /watchdog) and Alertmanager's `body`."""
-        answer = httpx.get(f"{self.url(stack)}/received", timeout=5)
+        answer = httpx.get(f"{self.url}/received", timeout=5)
         answer.raise_for_status()
         result: list[dict[str, Any]] = answer.json()
         return result

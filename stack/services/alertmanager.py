@@ -8,12 +8,8 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from stack.process import ManagedProcess, run
-
-if TYPE_CHECKING:
-    from stack.runner import Stack
 
 SOURCE = Path(__file__).resolve().parents[2] / "alertmanager"
 
@@ -30,15 +26,19 @@ def render_config(output: Path, alert_url: str, watchdog_url: str) -> Path:
 
 
 class Alertmanager:
-    name = "alertmanager"
+    """Alertmanager on 127.0.0.1:`port`, its state in `home`, notifying `webhook_url`."""
 
-    def __init__(self) -> None:
+    name = "alertmanager"
+    job = "alertmanager"
+
+    def __init__(self, port: int, home: Path, log_dir: Path, webhook_url: str) -> None:
+        self.port, self.home, self.log_dir, self.webhook_url = port, home, log_dir, webhook_url
+        self.url = f"http://127.0.0.1:{port}"
+        self.scrape_addresses = [f"127.0.0.1:{port}"]
         self.process: ManagedProcess | None = None
 
-    def start(self, stack: Stack) -> None:
-        config = stack.config
-        home = config.state_dir / "alertmanager"
-        webhook = f"http://127.0.0.1:{config.ports.alert_webhook}"
+    def start(self) -> None:
+        home, webhook = self.home, self.webhook_url
         conf = render_config(home / "alertmanager.yml", f"{webhook}/alerts", f"{webhook}/watchdog")
         self.process = ManagedProcess(
             self.name,
@@ -46,16 +46,12 @@ class Alertmanager:
                 "prometheus-alertmanager",
                 f"--config.file={conf}",
                 f"--storage.path={home / 'data'}",
-                f"--web.listen-address=127.0.0.1:{config.ports.alertmanager}",
+                f"--web.listen-address=127.0.0.1:{self.port}",
                 "--cluster.listen-address=",  # a single instance: no gossip port
             ],
-            config.log_dir / "alertmanager.log",
+            self.log_dir / "alertmanager.log",
         ).start()
-        self.process.wait_http(f"{self.url(stack)}/-/ready")
-
-    @staticmethod
-    def url(stack: Stack) -> str:
-        return f"http://127.0.0.1:{stack.config.ports.alertmanager}"
+        self.process.wait_http(f"{self.url}/-/ready")
 
     def stop(self) -> None:
         if self.process:

@@ -3,36 +3,47 @@
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING
 
+from stack.config import StackConfig
 from stack.process import ManagedProcess, run
 
-if TYPE_CHECKING:
-    from stack.runner import Stack
 
+class BackendReplicas:
+    """`config.backend_replicas` servers of the app on their own ports, sharing one database
+    (`database_url`) and one cache (`redis_url`); nginx balances over them."""
 
-class Backend:
     name = "backend"
+    job = "backend"
 
-    def __init__(self) -> None:
+    def __init__(
+        self, config: StackConfig, database_url: str, owner_url: str, redis_url: str
+    ) -> None:
+        self.config = config
+        self.database_url = database_url
+        self.owner_url = owner_url  # prestart's: the migrations run as the schema's owner
+        self.redis_url = redis_url
         self.replicas: list[ManagedProcess] = []
 
-    def start(self, stack: Stack) -> None:
-        config = stack.config
+    @property
+    def scrape_addresses(self) -> list[str]:
+        return [f"127.0.0.1:{port}" for port in self.config.backend_ports()]
+
+    def start(self) -> None:
+        config = self.config
         backend_dir = config.repo_root / "backend"
         python = str(backend_dir / ".venv" / "bin" / "python")
         env = {
             "ENVIRONMENT": config.environment,
-            "DATABASE_URL": stack.postgres.url,
+            "DATABASE_URL": self.database_url,
             "WEB_WORKERS": str(config.backend_workers),
             "HOST": "127.0.0.1",
             "CACHE_ENABLED": str(config.cache_enabled).lower(),
-            "REDIS_URL": stack.redis.url(stack),
+            "REDIS_URL": self.redis_url,
             **config.backend_env,
         }
         prestart = [python, "-m", "app.prestart"]
         # Migrations as the schema's owner; the replicas only read and write rows.
-        owner = {"DATABASE_URL": stack.postgres.owner_url}
+        owner = {"DATABASE_URL": self.owner_url}
         run(prestart, "backend prestart", cwd=backend_dir, env={**os.environ, **env, **owner})
         for n, port in enumerate(config.backend_ports()):
             replica = ManagedProcess(
@@ -48,11 +59,10 @@ class Backend:
             ).start()
             self.replicas.append(replica)
         for n, replica in enumerate(self.replicas):
-            replica.wait_http(f"{self.url(stack, n)}/health/ready", timeout=60)
+            replica.wait_http(f"{self.url(n)}/health/ready", timeout=60)
 
-    @staticmethod
-    def url(stack: Stack, replica: int = 0) -> str:
-        return f"http://127.0.0.1:{stack.config.backend_ports()[replica]}"
+    def url(self, replica: int = 0) -> str:
+        return f"http://127.0.0.1:{self.config.backend_ports()[replica]}"
 
     def restart_replica(self, n: int) -> None:
         """Stop replica `n` gracefully and start it again, as one step of a rolling deploy."""

@@ -13,14 +13,9 @@ import re
 import shutil
 from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from stack.config import REPO_ROOT
+from stack.config import REPO_ROOT, StackConfig
 from stack.process import ManagedProcess, StartupError, run
-
-if TYPE_CHECKING:
-    from stack.config import StackConfig
-    from stack.runner import Stack
 
 NGINX_SOURCE = REPO_ROOT / "nginx"
 # How long nginx skips a replica that failed; a rolling restart waits this long after one
@@ -105,27 +100,24 @@ def _mime_types() -> Path:
 
 
 class Nginx:
+    """nginx with the listeners and backend replicas of `config` (`native_variables`)."""
+
     name = "nginx"
 
-    def __init__(self) -> None:
+    def __init__(self, config: StackConfig) -> None:
+        self.config = config
+        self.url = f"http://127.0.0.1:{config.ports.nginx}"
+        self.internal_url = f"http://127.0.0.1:{config.ports.nginx_internal}"
         self.process: ManagedProcess | None = None
 
-    def start(self, stack: Stack) -> None:
-        config = stack.config
+    def start(self) -> None:
+        config = self.config
         conf = render_config(config.state_dir / "nginx", native_variables(config))
         run(nginx_argv(conf, "-t", "-q"), "nginx -t")
         self.process = ManagedProcess(
             "nginx", foreground_argv(conf), config.log_dir / "nginx.log"
         ).start()
-        self.process.wait_http(self.internal_url(stack) + "/stub_status")
-
-    @staticmethod
-    def url(stack: Stack) -> str:
-        return f"http://127.0.0.1:{stack.config.ports.nginx}"
-
-    @staticmethod
-    def internal_url(stack: Stack) -> str:
-        return f"http://127.0.0.1:{stack.config.ports.nginx_internal}"
+        self.process.wait_http(self.internal_url + "/stub_status")
 
     def stop(self) -> None:
         if self.process:

@@ -17,13 +17,9 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from stack.config import REPO_ROOT
+from stack.config import REPO_ROOT, StackConfig
 from stack.process import ManagedProcess, StartupError, port_open, run
-
-if TYPE_CHECKING:
-    from stack.runner import Stack
 
 DATABASE = "app"
 CONFIG_FILE = "postgres/postgresql.conf"
@@ -56,24 +52,35 @@ def _as_postgres(argv: list[str]) -> list[str]:
 
 
 class Postgres:
+    """The cluster of `config` (its port, state folder, backup settings)."""
+
     name = "postgres"
 
-    def __init__(self) -> None:
+    def __init__(self, config: StackConfig) -> None:
+        self.config = config
         self.process: ManagedProcess | None = None
-        # The backend's (rows only), prestart's (the schema's owner) and the exporter's.
-        self.url = self.owner_url = self.exporter_url = ""
+        # Known before the cluster starts: the backend's (rows only), prestart's (the schema's
+        # owner) and the exporter's, or the one given database for all three.
+        self.url, self.owner_url, self.exporter_url = (
+            config.database_url
+            or f"postgresql+psycopg://{ROLES[role]}@127.0.0.1:{config.ports.postgres}/{DATABASE}"
+            for role in ("app", "owner", "exporter")
+        )
         self.env: dict[str, str] = {}
 
-    def start(self, stack: Stack) -> None:
-        config = stack.config
+    @property
+    def data_dir(self) -> Path:
+        return self.config.state_dir / "postgres"
+
+    def start(self) -> None:
+        config = self.config
         if config.database_url:
-            self.url = self.owner_url = self.exporter_url = config.database_url
             return
         port = config.ports.postgres
         if port_open(port):
             # Another server there would answer the readiness checks in this one's place.
             raise StartupError(f"postgres: port {port} is already in use")
-        data = config.state_dir / "postgres"
+        data = self.data_dir
         bindir = _bindir()
         fresh = not (data / "PG_VERSION").exists()
         if fresh:
@@ -82,7 +89,7 @@ class Postgres:
                 shutil.chown(data, "postgres", "postgres")
             initdb = [str(bindir / "initdb"), "-D", str(data), "-U", "postgres", "-E", "UTF8"]
             run(_as_postgres([*initdb, "--auth=trust"]), "initdb")
-        self.env = backup_env(stack)
+        self.env = backup_env(config)
         owned = ["PGBACKREST_PG1_SOCKET_PATH", "PGBACKREST_LOCK_PATH"]
         if self.env["PGBACKREST_REPO1_TYPE"] == "posix":
             owned.append("PGBACKREST_REPO1_PATH")
@@ -132,26 +139,22 @@ class Postgres:
                     f"postgres: the cluster in {data} has no {ROLES['owner']} role (made before"
                     f" the database's roles): remove {config.state_dir} to start afresh"
                 )
-            self.url, self.owner_url, self.exporter_url = (
-                f"postgresql+psycopg://{ROLES[role]}@127.0.0.1:{port}/{DATABASE}"
-                for role in ("app", "owner", "exporter")
-            )
             if config.backups:
                 # Idempotent: also gives a cluster from before backups existed its stanza.
-                self.backup_tool(stack, "stanza-create")
+                self.backup_tool("stanza-create")
                 if fresh:
-                    self.backup_tool(stack, "backup", "full")
+                    self.backup_tool("backup", "full")
         except BaseException:
             # Not started as far as the runner knows: stop the server here.
             self.process.stop()
             raise
 
-    def backup_tool(self, stack: Stack, *args: str) -> subprocess.CompletedProcess[str]:
+    def backup_tool(self, *args: str) -> subprocess.CompletedProcess[str]:
         """`python -m backup ARGS` against this cluster; fails with its output if it fails."""
         return run(
             [sys.executable, "-m", "backup", *args],
             f"python -m backup {' '.join(args)}",
-            cwd=stack.config.repo_root,
+            cwd=self.config.repo_root,
             env={**os.environ, **self.env},
         )
 
@@ -185,10 +188,9 @@ def _accepts_connections(bindir: Path, port: int) -> bool:
     return subprocess.run(ready, check=False).returncode == 0
 
 
-def backup_env(stack: Stack) -> dict[str, str]:
+def backup_env(config: StackConfig) -> dict[str, str]:
     """pgBackRest's settings for this cluster, in the environment of the server (for
     archive_command) and of the backup tool: a local encrypted repository by default."""
-    config = stack.config
     return {
         "PGBACKREST_CONFIG": str(config.repo_root / PGBACKREST_CONFIG),
         "PGBACKREST_REPO1_TYPE": "posix",

@@ -8,38 +8,37 @@ rules/ beside the copy links to the repository's rules, so `rule_files` stays as
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import yaml
 
-from stack.process import ManagedProcess
-
-if TYPE_CHECKING:
-    from stack.config import StackConfig
-    from stack.runner import Stack
+from stack.process import ManagedProcess, StartupError
 
 SOURCE = Path(__file__).resolve().parents[2] / "prometheus"
-# The same flags as the compose services: Prometheus 2.42 takes retention only on the command line.
-RETENTION_FLAGS = ("--storage.tsdb.retention.time=15d", "--storage.tsdb.retention.size=5GB")
+# The flags of every Prometheus of this project, compose's included, besides the LOCATION_FLAGS
+# (tests/monitoring/test_compose_monitoring.py holds compose's `command` to exactly these).
+# Prometheus 2.42 takes retention only on the command line.
+SHARED_FLAGS = (
+    "--storage.tsdb.retention.time=15d",
+    "--storage.tsdb.retention.size=5GB",
+    # The snapshot API scripts/backup-state.sh uses.
+    "--web.enable-admin-api",
+)
+# The flags whose value says where this Prometheus runs: its files, its listener, its address.
+LOCATION_FLAGS = (
+    "--config.file",
+    "--storage.tsdb.path",
+    "--web.listen-address",
+    "--web.external-url",
+)
 
 
-def native_targets(config: StackConfig) -> dict[str, list[str]]:
-    """Where each job of prometheus.yml (and Alertmanager) listens in the native stack."""
-    ports = config.ports
-
-    def local(*port_numbers: int) -> list[str]:
-        return [f"127.0.0.1:{port}" for port in port_numbers]
-
-    return {
-        "backend": local(*config.backend_ports()),
-        "prometheus": local(ports.prometheus),
-        "alertmanager": local(ports.alertmanager),
-        "node": local(ports.node_exporter),
-        "postgres": local(ports.postgres_exporter),
-        "nginx": local(ports.nginx_exporter),
-        "redis": local(ports.redis_exporter),
-    }
+def scrape_jobs(source: Path = SOURCE) -> list[str]:
+    """The job names of prometheus.yml: the one list of what Prometheus scrapes."""
+    settings = yaml.safe_load((source / "prometheus.yml").read_text())
+    return [job["job_name"] for job in settings["scrape_configs"]]
 
 
 def _static(targets: list[str]) -> list[dict[str, Any]]:
@@ -52,12 +51,16 @@ def _retarget(block: dict[str, Any], targets: list[str]) -> None:
     block["static_configs"] = _static(targets)
 
 
-def render_config(config: StackConfig, folder: Path, source: Path = SOURCE) -> Path:
-    """Write folder/prometheus.yml (native targets) and folder/rules -> source/rules."""
+def render_config(targets: Mapping[str, list[str]], folder: Path, source: Path = SOURCE) -> Path:
+    """Write folder/prometheus.yml (`targets`: job -> addresses), folder/rules -> source/rules."""
     settings = yaml.safe_load((source / "prometheus.yml").read_text())
-    targets = native_targets(config)
+    missing = [job["job_name"] for job in settings["scrape_configs"]] - targets.keys()
+    if missing:
+        raise StartupError(
+            f"prometheus.yml scrapes {sorted(missing)}, which the native stack does not run: "
+            "add each to stack/services/exporters.py (docs/monitoring.md, 'Adding things')"
+        )
     for job in settings["scrape_configs"]:
-        # A KeyError here means a job was added to prometheus.yml without a native address.
         _retarget(job, targets[job["job_name"]])
     for alertmanager in settings["alerting"]["alertmanagers"]:
         _retarget(alertmanager, targets["alertmanager"])
@@ -73,31 +76,38 @@ def render_config(config: StackConfig, folder: Path, source: Path = SOURCE) -> P
 
 
 class Prometheus:
-    name = "prometheus"
+    """Prometheus on 127.0.0.1:`port`, its state in `home`, scraping `targets`."""
 
-    def __init__(self) -> None:
+    name = "prometheus"
+    job = "prometheus"
+
+    def __init__(
+        self, port: int, home: Path, log_dir: Path, targets: Mapping[str, list[str]]
+    ) -> None:
+        self.port, self.home, self.log_dir = port, home, log_dir
+        self.url = f"http://127.0.0.1:{port}"
+        self.scrape_addresses = [f"127.0.0.1:{port}"]
+        # Every job's native addresses, its own among them.
+        self.targets = {**targets, self.job: self.scrape_addresses}
         self.process: ManagedProcess | None = None
 
-    def start(self, stack: Stack) -> None:
-        config = stack.config
-        home = config.state_dir / "prometheus"
-        conf = render_config(config, home)
+    def start(self) -> None:
+        home = self.home
+        conf = render_config(self.targets, home)
         self.process = ManagedProcess(
             self.name,
             [
                 "prometheus",
                 f"--config.file={conf}",
                 f"--storage.tsdb.path={home / 'data'}",
-                f"--web.listen-address=127.0.0.1:{config.ports.prometheus}",
-                *RETENTION_FLAGS,
+                f"--web.listen-address=127.0.0.1:{self.port}",
+                # Links in alerts use the address the developer opens.
+                f"--web.external-url={self.url}",
+                *SHARED_FLAGS,
             ],
-            config.log_dir / "prometheus.log",
+            self.log_dir / "prometheus.log",
         ).start()
-        self.process.wait_http(f"{self.url(stack)}/-/ready", timeout=60)
-
-    @staticmethod
-    def url(stack: Stack) -> str:
-        return f"http://127.0.0.1:{stack.config.ports.prometheus}"
+        self.process.wait_http(f"{self.url}/-/ready", timeout=60)
 
     def stop(self) -> None:
         if self.process:

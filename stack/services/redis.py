@@ -4,12 +4,9 @@ memory only, a memory limit, and the least recently used keys evicted when it is
 from __future__ import annotations
 
 import subprocess
-from typing import TYPE_CHECKING
+from pathlib import Path
 
 from stack.process import ManagedProcess
-
-if TYPE_CHECKING:
-    from stack.runner import Stack
 
 # The same limit and policy as the compose services' command line.
 MAX_MEMORY = "100mb"
@@ -17,15 +14,17 @@ EVICTION_POLICY = "allkeys-lru"
 
 
 class Redis:
+    """redis-server on 127.0.0.1:`port`, its working folder `folder`, its log in `log_dir`."""
+
     name = "redis"
 
-    def __init__(self) -> None:
+    def __init__(self, port: int, folder: Path, log_dir: Path) -> None:
+        self.port, self.folder, self.log_dir = port, folder, log_dir
+        self.url = f"redis://127.0.0.1:{port}/0"
         self.process: ManagedProcess | None = None
 
-    def start(self, stack: Stack) -> None:
-        config = stack.config
-        port = config.ports.redis
-        folder = config.state_dir / "redis"
+    def start(self) -> None:
+        port, folder = self.port, self.folder
         folder.mkdir(parents=True, exist_ok=True)
         self.process = ManagedProcess(
             self.name,
@@ -40,13 +39,9 @@ class Redis:
                 "--maxmemory", MAX_MEMORY,
                 "--maxmemory-policy", EVICTION_POLICY,
             ],
-            config.log_dir / "redis.log",
+            self.log_dir / "redis.log",
         ).start()  # fmt: skip
         self.process.wait_until(lambda: _answers(port), timeout=30, what="answering PING")
-
-    @staticmethod
-    def url(stack: Stack) -> str:
-        return f"redis://127.0.0.1:{stack.config.ports.redis}/0"
 
     def stop(self) -> None:
         if self.process:

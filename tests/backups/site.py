@@ -48,11 +48,11 @@ class Site:
         )
         stack = Stack(config)
         config.log_dir.mkdir(parents=True, exist_ok=True)
-        stack.postgres.start(stack)
+        stack.postgres.start()
         site = cls(stack, with_backend)
         if with_backend:
             try:
-                stack.backend.start(stack)
+                stack.backend.start()
             except BaseException:
                 stack.postgres.stop()
                 raise
@@ -64,7 +64,7 @@ class Site:
 
     @property
     def api_url(self) -> str:
-        return self.stack.backend.url(self.stack)
+        return self.stack.backend.url()
 
     @property
     def metrics_file(self) -> Path:

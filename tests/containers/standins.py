@@ -79,6 +79,7 @@ STANDINS: dict[str, StandIn] = {
     "redis:7.0.15-bookworm": StandIn("redis"),
     "oliver006/redis_exporter:v1.45.0-alpine": StandIn("redis-exporter"),
     "minio/minio:RELEASE.2025-04-22T22-12-26Z": StandIn("minio"),
+    "ncabatoff/process-exporter:0.7.10": StandIn("process-exporter"),
 }
 # Official images the tests cannot stand in for, and why.
 NO_STANDIN = {

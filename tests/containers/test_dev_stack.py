@@ -270,6 +270,33 @@ def test_prometheus_scrapes_every_target_by_service_name(
     assert all(t["labels"]["instance"][0].isdigit() for t in backend), backend
 
 
+def assert_postgres_processes_measured(stack: Stack) -> None:
+    """process-exporter sees the database's processes through its PID namespace, as its user:
+    memory from their smaps, so not zero."""
+    url = stack.url("prometheus", 9090) + "/api/v1/query"
+    group = 'job="process",groupname="postgres"'
+    memory = f'sum(namedprocess_namegroup_memory_bytes{{{group},memtype="proportionalResident"}})'
+    processes = f"sum(namedprocess_namegroup_num_procs{{{group}}})"
+    deadline = time.monotonic() + 60
+    while True:
+        found = {
+            query: httpx.get(url, params={"query": query}, timeout=10).json()["data"]["result"]
+            for query in (memory, processes)
+        }
+        if all(found.values()) or time.monotonic() > deadline:
+            break
+        time.sleep(3)
+    assert all(found.values()), found
+    assert float(found[memory][0]["value"][1]) > 5 * 1024 * 1024, found
+    assert float(found[processes][0]["value"][1]) >= 5, found  # the postmaster and its workers
+
+
+def test_process_exporter_reports_the_databases_own_cpu_and_memory(
+    dev_stack: Stack, healthy: object
+) -> None:
+    assert_postgres_processes_measured(dev_stack)
+
+
 def test_nothing_is_published_beyond_loopback(dev_stack: Stack, healthy: object) -> None:
     for container in dev_stack.containers():
         for publisher in container.get("Publishers") or []:

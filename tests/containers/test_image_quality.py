@@ -112,7 +112,11 @@ def test_a_warm_rebuild_is_fast(engine: Engine, dev_config: Any) -> None:
 def test_every_dockerfile_takes_its_bases_as_build_arguments() -> None:
     """So the tests build on stand-ins while a user's build is unchanged (the pinned defaults)."""
     dockerfiles = [d for d, *_ in IMAGES.values()]
-    for dockerfile in [*dockerfiles, REPO / "prometheus" / "nginx-exporter.Dockerfile"]:
+    exporters = [
+        REPO / "prometheus" / f"{name}.Dockerfile"
+        for name in ("nginx-exporter", "process-exporter")
+    ]
+    for dockerfile in [*dockerfiles, *exporters]:
         text = dockerfile.read_text()
         stages = set(re.findall(r"^FROM \S+ AS (\S+)", text, re.M))
         for base in re.findall(r"^FROM (\S+)", text, re.M):

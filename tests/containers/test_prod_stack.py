@@ -37,7 +37,11 @@ from .stacks import (
     shared_host_root,
     start_stack,
 )
-from .test_dev_stack import expected_jobs, wait_for_targets_up
+from .test_dev_stack import (
+    assert_postgres_processes_measured,
+    expected_jobs,
+    wait_for_targets_up,
+)
 
 FIRST_PORT = 33100
 PROJECT = "containers-prod"
@@ -293,6 +297,8 @@ def test_prometheus_scrapes_both_backend_replicas(
     targets = wait_for_targets_up(prod_stack, backends=2, left_out=skipped)
     assert {t["labels"]["job"] for t in targets} == expected_jobs(skipped)
     assert len({t["labels"]["instance"] for t in targets if t["labels"]["job"] == "backend"}) == 2
+    # Hardened (no capability, read-only root), process-exporter still reads the database's.
+    assert_postgres_processes_measured(prod_stack)
 
 
 def status_sections(report: str) -> dict[str, list[str]]:

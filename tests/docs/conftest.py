@@ -32,8 +32,8 @@ def docs_stack() -> Iterator[Stack]:
 def settled_stack(docs_stack: Stack) -> Stack:
     """The stack once Prometheus has scraped every target and the Watchdog reached
     Alertmanager: what an operator finds a minute after `make stack`."""
-    prometheus = docs_stack.prometheus.url(docs_stack)
-    alertmanager = docs_stack.alertmanager.url(docs_stack)
+    prometheus = docs_stack.prometheus.url
+    alertmanager = docs_stack.alertmanager.url
     deadline = time.monotonic() + 90
     while time.monotonic() < deadline:
         targets = httpx.get(f"{prometheus}/api/v1/targets", timeout=5).json()["data"]
@@ -51,8 +51,8 @@ def run_as_operator(stack: Stack, argv: list[str]) -> subprocess.CompletedProces
     where Prometheus, Alertmanager and the stack's state are (scripts/status.py reads them)."""
     env = {
         **os.environ,
-        "PROMETHEUS_URL": stack.prometheus.url(stack),
-        "ALERTMANAGER_URL": stack.alertmanager.url(stack),
+        "PROMETHEUS_URL": stack.prometheus.url,
+        "ALERTMANAGER_URL": stack.alertmanager.url,
         "STACK_DIR": str(stack.config.state_dir),
     }
     return subprocess.run(

@@ -30,7 +30,7 @@ EMPTY_WHEN_IDLE = {
 
 @pytest.fixture(scope="module")
 def idle_prometheus(settled_stack: Stack) -> PrometheusAPI:
-    prometheus = PrometheusAPI(settled_stack.prometheus.url(settled_stack))
+    prometheus = PrometheusAPI(settled_stack.prometheus.url)
     # Two scrapes of every target inside the last minute, so rate() over 1m has its two samples.
     wait_for(
         lambda: prometheus.query("min(count_over_time(up[1m])) >= 2"),

@@ -36,7 +36,7 @@ def test_promql_parses(expr: PromQL, tmp_path: Path) -> None:
 def stored_names(settled_stack: Stack) -> set[str]:
     docs_stack = settled_stack
     """Metric names after one of each kind of request, and two scrapes to see them."""
-    with httpx.Client(base_url=docs_stack.nginx.url(docs_stack), timeout=10) as client:
+    with httpx.Client(base_url=docs_stack.nginx.url, timeout=10) as client:
         email = f"docs-{time.time_ns()}@example.com"
         signup = {"email": email, "password": "correct horse", "full_name": "Docs"}
         client.post("/api/v1/auth/signup", json=signup)
@@ -47,7 +47,7 @@ def stored_names(settled_stack: Stack) -> set[str]:
             "/api/v1/items", json={"title": "t"}, headers={"Authorization": f"Bearer {token}"}
         )
         client.get("/api/v1/test/error")
-    prometheus = PrometheusAPI(docs_stack.prometheus.url(docs_stack))
+    prometheus = PrometheusAPI(docs_stack.prometheus.url)
     # Scraped after the requests: the counters they moved are non-zero in Prometheus.
     wait_for(
         lambda: prometheus.query(

@@ -74,14 +74,14 @@ def test_status_is_all_good_on_a_healthy_stack(settled_stack: Stack) -> None:
 
 def test_status_fails_and_names_a_target_that_is_down(settled_stack: Stack) -> None:
     stack = settled_stack
-    prometheus = PrometheusAPI(stack.prometheus.url(stack))
+    prometheus = PrometheusAPI(stack.prometheus.url)
     [exporter] = [s for s in stack.services if s.name == "node-exporter"]
     exporter.stop()
     try:
         wait_for(lambda: prometheus.query('up{job="node"} == 0'), 60, "node seen down")
         result = make_status(stack)
     finally:
-        exporter.start(stack)
+        exporter.start()
     assert result.returncode == 2, result.stdout  # the script's 1, as make reports a failed recipe
     [line] = [line for line in result.stdout.splitlines() if "FAIL" in line]
     assert "node" in line, result.stdout

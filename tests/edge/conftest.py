@@ -76,7 +76,7 @@ def edge_stack(frontend_bundle: Path) -> Iterator[Stack]:
 @pytest.fixture(scope="session")
 def base_url(edge_stack: Stack) -> str:
     """nginx's public listener: every live test goes through it, as a browser would."""
-    return edge_stack.nginx.url(edge_stack)
+    return edge_stack.nginx.url
 
 
 @pytest.fixture(scope="session")

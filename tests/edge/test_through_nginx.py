@@ -67,14 +67,14 @@ def test_metrics_are_never_public(client: httpx.Client, edge_stack: Stack) -> No
     assert response.status_code == 404
     assert response.json() == {"error": "not_found", "detail": "Not found"}
     # ...while the backend does serve them, to Prometheus on the inside.
-    assert httpx.get(edge_stack.backend.url(edge_stack) + "/metrics").status_code == 200
+    assert httpx.get(edge_stack.backend.url() + "/metrics").status_code == 200
 
 
 def test_stub_status_is_only_on_the_internal_listener(
     client: httpx.Client, edge_stack: Stack
 ) -> None:
     assert client.get("/stub_status").headers["Content-Type"].startswith("text/html")  # the SPA
-    internal = httpx.get(edge_stack.nginx.internal_url(edge_stack) + "/stub_status")
+    internal = httpx.get(edge_stack.nginx.internal_url + "/stub_status")
     assert "Active connections" in internal.text
 
 

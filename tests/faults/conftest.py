@@ -19,4 +19,4 @@ def faults_stack() -> Iterator[Stack]:
 
 @pytest.fixture(scope="session")
 def site(faults_stack: Stack) -> str:
-    return faults_stack.nginx.url(faults_stack)
+    return faults_stack.nginx.url

@@ -75,7 +75,7 @@ def test_a_backend_stopped_on_purpose_stays_down_and_nginx_answers_502_json(
         answer = httpx.get(f"{site}/api/v1/items", timeout=10)
     finally:
         replica.start()
-        replica.wait_http(f"{faults_stack.backend.url(faults_stack)}/health/ready", timeout=90)
+        replica.wait_http(f"{faults_stack.backend.url()}/health/ready", timeout=90)
 
     assert answer.status_code == 502
     assert answer.headers["Content-Type"] == "application/json"

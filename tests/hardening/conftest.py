@@ -23,9 +23,9 @@ def hardening_stack() -> Iterator[Stack]:
 
 @pytest.fixture(scope="session")
 def backend_url(hardening_stack: Stack) -> str:
-    return hardening_stack.backend.url(hardening_stack)
+    return hardening_stack.backend.url()
 
 
 @pytest.fixture(scope="session")
 def site(hardening_stack: Stack) -> str:
-    return hardening_stack.nginx.url(hardening_stack)
+    return hardening_stack.nginx.url

@@ -7,7 +7,7 @@ import re
 import subprocess
 from pathlib import Path
 
-from stack.services.nginx import nginx_argv, render_config
+from stack.services.nginx import UPSTREAM_SERVER_PARAMETERS, nginx_argv, render_config
 from tests.edge.nginx_configs import image_variables
 
 from .manifests import REPO, SECRET_EXAMPLES, Manifest, Rendering, containers, pod_spec
@@ -219,6 +219,16 @@ def test_the_pods_nginx_config_is_valid(prod: Rendering, tmp_path: Path) -> None
     result = subprocess.run(nginx_argv(conf, "-t"), capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stderr
     assert "real_ip_header X-Forwarded-For;" in real_ip
+
+
+def test_the_pods_nginx_skips_failed_replicas_as_compose_and_the_native_stack_do(
+    prod: Rendering,
+) -> None:
+    pod = pod_spec(prod.get("Deployment", "nginx"))
+    assert pod
+    [nginx] = [c for c in pod["containers"] if c["name"] == "nginx"]
+    servers = {v["name"]: v["value"] for v in nginx["env"]}.get("NGINX_BACKEND_SERVERS")
+    assert servers in (None, f"server backend:8000 {UPSTREAM_SERVER_PARAMETERS};")
 
 
 def test_the_autoscaler_owns_the_backends_replica_count(renderings: dict[str, Rendering]) -> None:

@@ -44,8 +44,8 @@ def run_shape(loadtest_stack: Stack, tmp_path: Path) -> Callable[[str, str | Non
         argv = [
             sys.executable, "-m", "loadtests",
             "--shape", shape,
-            "--host", loadtest_stack.nginx.url(loadtest_stack),
-            "--prometheus", loadtest_stack.prometheus.url(loadtest_stack),
+            "--host", loadtest_stack.nginx.url,
+            "--prometheus", loadtest_stack.prometheus.url,
             "--results", str(results),
         ]  # fmt: skip
         if settings is not None:

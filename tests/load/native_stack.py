@@ -24,7 +24,7 @@ def main() -> int:
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stopping.set())
     with native_stack("loadtests", home=HOME_BLOCKS) as stack:
-        print(f"nginx {stack.nginx.url(stack)}  prometheus {stack.prometheus.url(stack)}")
+        print(f"nginx {stack.nginx.url}  prometheus {stack.prometheus.url}")
         print(f"state and logs in {stack.config.state_dir} (removed on exit); Ctrl-C stops it")
         sys.stdout.flush()
         stopping.wait()

@@ -43,9 +43,19 @@ def test_smoke_meets_its_thresholds_and_leaves_no_data(
     record = json.loads((run.results / "summary.json").read_text())
     assert record["server_requests"] > 0
     resources = record["resources"]
-    for name in ("backend CPU", "backend memory peak", "pool wait mean", "PostgreSQL query time"):
+    for name in (
+        "backend CPU",
+        "backend memory peak",
+        "pool wait mean",
+        "PostgreSQL query time",
+        "PostgreSQL CPU",
+        "PostgreSQL memory peak",
+    ):
         assert resources[name] is not None, f"{name}: no data in Prometheus"
     assert resources["backend memory peak"] > 10  # MiB: a real figure, not a stray zero
+    # MiB: the cluster's processes and the shared buffers they touched, not a stray zero.
+    assert 5 < resources["PostgreSQL memory peak"] < 2048
+    assert 0 < resources["PostgreSQL CPU"] < 2  # cores: the smoke's queries cost some, not all
     # Locust's own reports are there for people to open.
     for name in ("report.html", "locust_stats.csv", "locust_stats_history.csv"):
         assert (run.results / name).stat().st_size > 0, name

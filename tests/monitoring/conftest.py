@@ -46,7 +46,7 @@ def monitoring_stack() -> Iterator[Stack]:
 
 @pytest.fixture(scope="session")
 def prometheus(monitoring_stack: Stack) -> PrometheusAPI:
-    return PrometheusAPI(monitoring_stack.prometheus.url(monitoring_stack))
+    return PrometheusAPI(monitoring_stack.prometheus.url)
 
 
 @dataclass(frozen=True)
@@ -80,7 +80,7 @@ def traffic(monitoring_stack: Stack, prometheus: PrometheusAPI) -> TrafficWindow
     start = time.time()
     statuses: dict[int, int] = {}
     email = f"watcher-{uuid.uuid4().hex[:8]}@example.com"
-    with httpx.Client(base_url=monitoring_stack.nginx.url(monitoring_stack), timeout=10) as client:
+    with httpx.Client(base_url=monitoring_stack.nginx.url, timeout=10) as client:
         signup = {"email": email, "password": "correct horse", "full_name": "Watcher"}
         assert client.post("/api/v1/auth/signup", json=signup).status_code == 201
         bad = client.post("/api/v1/auth/login", data={"username": email, "password": "wrong!!!"})

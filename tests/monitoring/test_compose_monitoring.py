@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 import yaml
 
-from stack.services.prometheus import RETENTION_FLAGS
+from stack.services.prometheus import LOCATION_FLAGS, SHARED_FLAGS
 from tests.edge.repo_files import prod_env_file
 
 from .monitoring_files import GRAFANA_DIR, PROMETHEUS_DIR, REPO
@@ -27,6 +27,7 @@ MONITORING = [
     "node-exporter",
     "postgres-exporter",
     "nginx-exporter",
+    "process-exporter",
 ]
 # Image -> the Debian binary of the same software the native stack runs, and how to ask it.
 VERSION_OF = {
@@ -75,12 +76,16 @@ def test_prometheus_targets_are_compose_services(services: dict[str, Any]) -> No
     assert hosts - {"localhost"} <= set(services)
 
 
-def test_prometheus_runs_the_repository_config_with_the_native_retention(
+def test_prometheus_runs_the_repository_config_with_the_native_flags(
     services: dict[str, Any],
 ) -> None:
     prometheus = services["prometheus"]
     assert _mounts(prometheus)["/etc/prometheus"] == str(PROMETHEUS_DIR)
-    assert set(RETENTION_FLAGS) <= set(prometheus["command"])
+    # Beside where it runs, compose's Prometheus runs with the native stack's flags, no more.
+    command = prometheus["command"]
+    assert sorted(f for f in command if f.split("=")[0] not in LOCATION_FLAGS) == sorted(
+        SHARED_FLAGS
+    )
     assert _mounts(prometheus)["/prometheus"] == "prometheus_data"
 
 
@@ -144,6 +149,27 @@ def test_nginx_exporter_image_is_the_tested_version() -> None:
     assert tested, output
     dockerfile = (PROMETHEUS_DIR / "nginx-exporter.Dockerfile").read_text()
     assert f"ARG EXPORTER_IMAGE=nginx/nginx-prometheus-exporter:{tested.group(1)}\n" in dockerfile
+
+
+def test_process_exporter_image_is_the_tested_version() -> None:
+    output = subprocess.run(
+        ["prometheus-process-exporter", "-version"], capture_output=True, text=True, check=False
+    )
+    tested = re.search(r"revision: (\d+\.\d+\.\d+)", output.stdout + output.stderr)
+    assert tested, output
+    dockerfile = (PROMETHEUS_DIR / "process-exporter.Dockerfile").read_text()
+    assert f"ARG EXPORTER_IMAGE=ncabatoff/process-exporter:{tested.group(1)}\n" in dockerfile
+
+
+def test_process_exporter_sees_the_databases_processes_and_reads_their_memory(
+    services: dict[str, Any],
+) -> None:
+    exporter = services["process-exporter"]
+    assert exporter["pid"] == "service:db"
+    assert exporter["user"] == "999:999"  # the database's user: smaps without a capability
+    assert _mounts(exporter)["/etc/process-exporter/process-exporter.yml"] == str(
+        PROMETHEUS_DIR / "process-exporter.yml"
+    )
 
 
 # The UIs an operator opens through an SSH tunnel; the exporters publish nothing.

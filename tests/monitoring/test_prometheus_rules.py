@@ -10,7 +10,10 @@ import pytest
 import yaml
 
 from stack.config import StackConfig
-from stack.services.prometheus import native_targets, render_config
+from stack.process import StartupError
+from stack.runner import Stack
+from stack.services.exporters import render_process_config
+from stack.services.prometheus import render_config, scrape_jobs
 
 from .monitoring_files import (
     PROMETHEUS_DIR,
@@ -47,16 +50,47 @@ def _without_targets(settings: dict[str, Any]) -> dict[str, Any]:
     return settings
 
 
+def test_the_native_stack_runs_every_job_of_prometheus_yml_and_no_other(tmp_path: Path) -> None:
+    targets = Stack(StackConfig(state_dir=tmp_path)).prometheus.targets
+    assert sorted(targets) == sorted(scrape_jobs())
+
+
+def test_the_docs_job_table_lists_every_job() -> None:
+    page = (REPO / "docs" / "monitoring.md").read_text()
+    table = page.split("| job | compose | native |")[1].split("\n\n")[0]
+    assert re.findall(r"^\| `([\w-]+)`", table, re.M) == scrape_jobs()
+
+
+def test_native_rendering_refuses_a_job_the_native_stack_does_not_run(tmp_path: Path) -> None:
+    targets = Stack(StackConfig(state_dir=tmp_path)).prometheus.targets
+    del targets["redis"]
+    with pytest.raises(StartupError, match=r"\['redis'\].*stack/services/exporters.py"):
+        render_config(targets, tmp_path / "prometheus")
+
+
+def test_the_native_process_exporter_counts_the_stacks_own_cluster_alone(tmp_path: Path) -> None:
+    data = tmp_path / "postgres"
+    rendered = yaml.safe_load(render_process_config(tmp_path / "process.yml", data).read_text())
+    [group] = rendered["process_names"]
+    assert group["comm"] == ["postgres"]
+    [pattern] = group["cmdline"]
+    server = "/usr/lib/postgresql/15/bin/postgres -D"
+    assert re.search(pattern, f"{server} {data} -c config_file=x")
+    assert not re.search(pattern, f"{server} {data}-old")
+    assert not re.search(pattern, f"{server} /var/lib/postgresql/15/main")
+
+
 def test_native_rendering_differs_only_in_target_addresses(tmp_path: Path) -> None:
     config = StackConfig(state_dir=tmp_path, backend_replicas=2)
-    rendered = render_config(config, tmp_path / "prometheus")
+    targets = Stack(config).prometheus.targets
+    rendered = render_config(targets, tmp_path / "prometheus")
     assert_ok(run_tool("promtool", "check", "config", rendered))
 
     native = yaml.safe_load(rendered.read_text())
     jobs = {
         job["job_name"]: job["static_configs"][0]["targets"] for job in native["scrape_configs"]
     }
-    assert jobs == native_targets(config)
+    assert jobs == targets
     assert jobs["backend"] == ["127.0.0.1:8000", "127.0.0.1:8001"]
     [alertmanager] = native["alerting"]["alertmanagers"]
     assert alertmanager["static_configs"] == [{"targets": jobs["alertmanager"]}]
