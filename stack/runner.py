@@ -33,8 +33,11 @@ class Service(Protocol):
 class ScrapeTarget(Protocol):
     """A service Prometheus scrapes: `job` is its job's name in prometheus/prometheus.yml."""
 
-    job: str
-    scrape_addresses: list[str]
+    @property
+    def job(self) -> str: ...
+
+    @property
+    def scrape_addresses(self) -> list[str]: ...
 
 
 class Stack:

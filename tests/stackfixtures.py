@@ -28,23 +28,14 @@ LOCK_DIR = Path(tempfile.gettempdir())
 
 
 def block_ports(base: int) -> Ports:
-    """Every listener of the stack within base..base+499, with the last digits of the defaults
-    (nginx on base+80, Prometheus on base+90); backend replica n listens on base+n."""
-    return Ports(
-        postgres=base + 433,
-        backend=base,
-        nginx=base + 80,
-        nginx_internal=base + 81,
-        prometheus=base + 90,
-        alertmanager=base + 93,
-        node_exporter=base + 100,
-        nginx_exporter=base + 113,
-        postgres_exporter=base + 187,
-        alert_webhook=base + 95,
-        redis=base + 379,
-        redis_exporter=base + 121,
-        process_exporter=base + 256,
-    )
+    """Every listener of the stack within base..base+499, with the last three digits of the
+    defaults (nginx on base+80, Prometheus on base+90); backend replica n listens on base+n.
+    A new port in `Ports` needs nothing here."""
+    defaults = Ports()
+    offsets = {f.name: getattr(defaults, f.name) % 1000 for f in dataclasses.fields(Ports)}
+    assert len(set(offsets.values())) == len(offsets), offsets
+    assert max(offsets.values()) < BLOCK, offsets
+    return Ports(**{name: base + offset for name, offset in offsets.items()})
 
 
 def _all_free(ports: Ports, replicas: int) -> bool:
