@@ -1,7 +1,7 @@
 #!/bin/sh
 # Usage: render-config.sh TEMPLATE OUTPUT [COMMAND [ARG...]]
 # Writes alertmanager.yml with the webhook URLs taken from the environment, because
-# Alertmanager 0.25 cannot read them from either, then runs COMMAND if given (compose's
+# Alertmanager reads no setting from the environment, then runs COMMAND if given (compose's
 # entrypoint: render, then exec Alertmanager). The native stack renders with the same script.
 set -eu
 : "${ALERT_WEBHOOK_URL:?must be set: where Alertmanager sends critical and warning alerts}"

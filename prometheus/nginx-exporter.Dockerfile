@@ -2,7 +2,7 @@
 # This adds one statically linked busybox, for `wget`, and changes nothing else.
 # The base images, as build arguments so a test can build on local stand-ins of them.
 ARG BUSYBOX_IMAGE=busybox:1.36.1-musl
-ARG EXPORTER_IMAGE=nginx/nginx-prometheus-exporter:0.11.0
+ARG EXPORTER_IMAGE=nginx/nginx-prometheus-exporter:1.5.1
 
 FROM ${BUSYBOX_IMAGE} AS busybox
 

@@ -98,13 +98,11 @@ def postgres_exporter(port: int, log_dir: Path, database_url: str) -> Exporter:
 
 
 def nginx_exporter(port: int, log_dir: Path, nginx_internal_url: str) -> Exporter:
-    # Without retries the exporter exits at once if stub_status is not answering yet.
+    # 1.x starts whether or not stub_status answers yet (nginx_up is 0 until it does).
     argv = [
         "prometheus-nginx-exporter",
-        f"-nginx.scrape-uri={nginx_internal_url}/stub_status",
-        f"-web.listen-address={_local(port)}",
-        "-nginx.retries=10",
-        "-nginx.retry-interval=1s",
+        f"--nginx.scrape-uri={nginx_internal_url}/stub_status",
+        f"--web.listen-address={_local(port)}",
     ]
     return Exporter("nginx-exporter", "nginx", _local(port), argv, log_dir)
 

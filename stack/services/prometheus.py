@@ -19,7 +19,6 @@ from stack.process import ManagedProcess, StartupError
 SOURCE = Path(__file__).resolve().parents[2] / "prometheus"
 # The flags of every Prometheus of this project, compose's included, besides the LOCATION_FLAGS
 # (tests/monitoring/test_compose_monitoring.py holds compose's `command` to exactly these).
-# Prometheus 2.42 takes retention only on the command line.
 SHARED_FLAGS = (
     "--storage.tsdb.retention.time=15d",
     "--storage.tsdb.retention.size=5GB",

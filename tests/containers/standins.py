@@ -70,20 +70,20 @@ STANDINS: dict[str, StandIn] = {
     "node:20.20.2-bookworm-slim": StandIn("node", (("node", "node"), ("npm", "npm"))),
     "nginxinc/nginx-unprivileged:1.28.0-alpine": StandIn("nginx-unprivileged"),
     "postgres:15.13-bookworm": StandIn("postgres"),
-    "prom/prometheus:v2.42.0": StandIn("prometheus"),
-    "prom/alertmanager:v0.25.0": StandIn("alertmanager"),
-    "prom/node-exporter:v1.5.0": StandIn("node-exporter"),
-    "quay.io/prometheuscommunity/postgres-exporter:v0.11.1": StandIn("postgres-exporter"),
-    "nginx/nginx-prometheus-exporter:0.11.0": StandIn("nginx-exporter"),
+    "prom/prometheus:v3.5.3": StandIn("prometheus"),
+    "prom/alertmanager:v0.33.1": StandIn("alertmanager"),
+    "prom/node-exporter:v1.11.1": StandIn("node-exporter"),
+    "quay.io/prometheuscommunity/postgres-exporter:v0.19.1": StandIn("postgres-exporter"),
+    "nginx/nginx-prometheus-exporter:1.5.1": StandIn("nginx-exporter"),
     "busybox:1.36.1-musl": StandIn("busybox"),
     "redis:7.0.15-bookworm": StandIn("redis"),
-    "oliver006/redis_exporter:v1.45.0-alpine": StandIn("redis-exporter"),
+    "oliver006/redis_exporter:v1.86.0-alpine": StandIn("redis-exporter"),
     "minio/minio:RELEASE.2025-04-22T22-12-26Z": StandIn("minio"),
-    "ncabatoff/process-exporter:0.7.10": StandIn("process-exporter"),
+    "ncabatoff/process-exporter:0.8.7": StandIn("process-exporter"),
 }
 # Official images the tests cannot stand in for, and why.
 NO_STANDIN = {
-    "grafana/grafana-oss:10.4.2": "no Grafana package for Debian is reachable from here",
+    "grafana/grafana-oss:13.2.3": "no Grafana package for Debian is reachable from here",
 }
 
 

@@ -123,9 +123,9 @@ def test_grafana_is_provisioned_and_closed(services: dict[str, Any]) -> None:
 
 def test_exporters_read_the_services_they_watch(services: dict[str, Any]) -> None:
     scrape_uri = next(
-        arg for arg in services["nginx-exporter"]["command"] if arg.startswith("-nginx.scrape-uri")
+        arg for arg in services["nginx-exporter"]["command"] if arg.startswith("--nginx.scrape-uri")
     )
-    assert re.fullmatch(r"-nginx\.scrape-uri=http://nginx:8081/stub_status", scrape_uri)
+    assert re.fullmatch(r"--nginx\.scrape-uri=http://nginx:8081/stub_status", scrape_uri)
     assert services["postgres-exporter"]["environment"]["DATA_SOURCE_URI"].startswith("db:5432/")
     assert _mounts(services["node-exporter"])["/host"] == "/"
     assert all(v["read_only"] for v in services["node-exporter"]["volumes"])
