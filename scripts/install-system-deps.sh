@@ -11,7 +11,7 @@ packages+=(docker.io debootstrap)
 
 # The monitoring binaries come from Debian unstable (sid): bookworm's (Prometheus 2.42 and the
 # exporters of its time) are past upstream support. Each name is the lowest version the tests
-# and the compose tags were written for (docs/monitoring.md, "Versions").
+# and the compose tags were written for (docs/monitoring.md, "What runs").
 sid_packages=(prometheus=3.5.3 promtool=3.5.3 prometheus-alertmanager=0.33.1
               prometheus-node-exporter=1.11.1 prometheus-postgres-exporter=0.19.1
               prometheus-nginx-exporter=1.5.1 prometheus-redis-exporter=1.86.0
