@@ -143,9 +143,9 @@ def test_images_are_the_versions_the_native_stack_tests(name: str) -> None:
 
 def test_nginx_exporter_image_is_the_tested_version() -> None:
     output = subprocess.run(
-        ["prometheus-nginx-exporter", "-version"], capture_output=True, text=True, check=False
+        ["prometheus-nginx-exporter", "--version"], capture_output=True, text=True, check=False
     )
-    tested = re.search(r"version=(\d+\.\d+\.\d+)", output.stdout + output.stderr)
+    tested = re.search(r"version (\d+\.\d+\.\d+)", output.stdout + output.stderr)
     assert tested, output
     dockerfile = (PROMETHEUS_DIR / "nginx-exporter.Dockerfile").read_text()
     assert f"ARG EXPORTER_IMAGE=nginx/nginx-prometheus-exporter:{tested.group(1)}\n" in dockerfile
@@ -159,6 +159,17 @@ def test_process_exporter_image_is_the_tested_version() -> None:
     assert tested, output
     dockerfile = (PROMETHEUS_DIR / "process-exporter.Dockerfile").read_text()
     assert f"ARG EXPORTER_IMAGE=ncabatoff/process-exporter:{tested.group(1)}\n" in dockerfile
+
+
+def test_redis_exporter_image_is_the_tested_version() -> None:
+    output = subprocess.run(
+        ["prometheus-redis-exporter", "--version"], capture_output=True, text=True, check=False
+    )
+    tested = re.search(r"Redis Metrics Exporter v?(\d+\.\d+\.\d+)", output.stdout + output.stderr)
+    assert tested, output
+    for file in (DEV, PROD):
+        image = compose_config(file)["services"]["redis-exporter"]["image"]
+        assert image.endswith(f":v{tested.group(1)}-alpine"), f"{file.name}: {image}"
 
 
 def test_process_exporter_sees_the_databases_processes_and_reads_their_memory(
