@@ -80,13 +80,14 @@ def _queries(selectors: dict[str, Any], window: str) -> list[tuple[str, str, str
         (
             "PostgreSQL query time",
             "s per s",  # seconds spent executing statements per second of the run
-            f"sum(rate(pg_stat_database_active_time{{{postgres}}}[{window}])) / 1000",
+            f"sum(rate(pg_stat_database_active_time_seconds_total{{{postgres}}}[{window}]))",
             1,
         ),
         (
             "PostgreSQL query time per transaction",
             "ms",
-            f"sum(increase(pg_stat_database_active_time{{{postgres}}}[{window}]))"
+            "1000 * "
+            f"sum(increase(pg_stat_database_active_time_seconds_total{{{postgres}}}[{window}]))"
             f" / (sum(increase(pg_stat_database_xact_commit{{{postgres}}}[{window}]))"
             f" + sum(increase(pg_stat_database_xact_rollback{{{postgres}}}[{window}])))",
             1,
