@@ -97,6 +97,18 @@ class Site:
         """`python -m backup ARGS` with this site's settings; the caller checks the outcome."""
         return run_tool(self.stack.postgres.env, *args)
 
+    def start_tool(self, *args: str) -> subprocess.Popen[str]:
+        """`python -m backup ARGS` in the background, as `tool` runs it: to break something
+        while it works; the caller collects the outcome with `communicate()`."""
+        return subprocess.Popen(
+            self.tool_argv(*args),
+            cwd=REPO_ROOT,
+            env=self.tool_env(),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+
     def tool_argv(self, *args: str) -> list[str]:
         return [sys.executable, "-m", "backup", *args]
 

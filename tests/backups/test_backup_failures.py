@@ -4,12 +4,9 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
 import time
 from collections.abc import Callable
 from pathlib import Path
-
-from stack.config import REPO_ROOT
 
 from .conftest import SITE_BUCKET as BUCKET
 from .s3 import S3Server
@@ -48,14 +45,7 @@ def test_a_backup_fails_loudly_when_the_storage_goes_away_and_the_next_succeeds(
     site: Site, s3_server: S3Server
 ) -> None:
     first_success = _metric(site, "backup_last_success_timestamp_seconds", "full")
-    backup = subprocess.Popen(
-        site.tool_argv("backup", "full"),
-        cwd=REPO_ROOT,
-        env=site.tool_env(),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    backup = site.start_tool("backup", "full")
     time.sleep(1.0)
     s3_server.stop_proxy()
     outage = time.monotonic()

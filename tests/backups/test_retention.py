@@ -8,8 +8,6 @@ import subprocess
 import time
 from pathlib import Path
 
-from stack.config import REPO_ROOT
-
 from .s3 import S3Server
 from .site import Site, run_tool
 
@@ -52,14 +50,7 @@ def test_retention_never_deletes_the_last_good_full_backup(
         [_, last_good] = _fulls(site)
 
         # The newest full backup fails: the storage goes away in the middle of it.
-        attempt = subprocess.Popen(
-            site.tool_argv("backup", "full"),
-            cwd=REPO_ROOT,
-            env=site.tool_env(),
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
+        attempt = site.start_tool("backup", "full")
         time.sleep(1.0)
         s3_server.stop_proxy()
         try:
