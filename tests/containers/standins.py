@@ -57,11 +57,15 @@ class StandIn:
 
     recipe: str
     host_files: tuple[tuple[str, str], ...] = field(default=())
+    base: StandIn | None = None  # built on another stand-in instead of the Debian base
 
     @property
     def tag(self) -> str:
         return f"local/standin-{self.recipe}:latest"
 
+
+# The monitoring binaries come from Debian sid, as on the host (scripts/install-system-deps.sh).
+SID = StandIn("debian-sid")
 
 # The pinned official image -> its stand-in. Keep in step with the Dockerfiles and compose files.
 STANDINS: dict[str, StandIn] = {
@@ -70,16 +74,16 @@ STANDINS: dict[str, StandIn] = {
     "node:20.20.2-bookworm-slim": StandIn("node", (("node", "node"), ("npm", "npm"))),
     "nginxinc/nginx-unprivileged:1.28.0-alpine": StandIn("nginx-unprivileged"),
     "postgres:15.13-bookworm": StandIn("postgres"),
-    "prom/prometheus:v3.5.3": StandIn("prometheus"),
-    "prom/alertmanager:v0.33.1": StandIn("alertmanager"),
-    "prom/node-exporter:v1.11.1": StandIn("node-exporter"),
-    "quay.io/prometheuscommunity/postgres-exporter:v0.19.1": StandIn("postgres-exporter"),
-    "nginx/nginx-prometheus-exporter:1.5.1": StandIn("nginx-exporter"),
+    "prom/prometheus:v3.5.3": StandIn("prometheus", base=SID),
+    "prom/alertmanager:v0.33.1": StandIn("alertmanager", base=SID),
+    "prom/node-exporter:v1.11.1": StandIn("node-exporter", base=SID),
+    "quay.io/prometheuscommunity/postgres-exporter:v0.19.1": StandIn("postgres-exporter", base=SID),
+    "nginx/nginx-prometheus-exporter:1.5.1": StandIn("nginx-exporter", base=SID),
     "busybox:1.36.1-musl": StandIn("busybox"),
     "redis:7.0.15-bookworm": StandIn("redis"),
-    "oliver006/redis_exporter:v1.86.0-alpine": StandIn("redis-exporter"),
+    "oliver006/redis_exporter:v1.86.0-alpine": StandIn("redis-exporter", base=SID),
     "minio/minio:RELEASE.2025-04-22T22-12-26Z": StandIn("minio"),
-    "ncabatoff/process-exporter:0.8.7": StandIn("process-exporter"),
+    "ncabatoff/process-exporter:0.8.7": StandIn("process-exporter", base=SID),
 }
 # Official images the tests cannot stand in for, and why.
 NO_STANDIN = {
@@ -175,23 +179,28 @@ def ensure_standins(engine: Engine, images: Iterable[str] | None = None) -> dict
     """Build (or reuse) the stand-ins of `images` (default: all); returns official -> local tag."""
     wanted = list(STANDINS) if images is None else [i for i in images if i in STANDINS]
     base = ensure_base(engine)
-    base_id = engine.docker("image", "inspect", "-f", "{{.Id}}", base).stdout.strip()
     tags: dict[str, str] = {}
     for official in wanted:
-        standin = STANDINS[official]
-        key = _recipe_key(standin, base_id)
-        if engine.image_label(standin.tag, KEY_LABEL) != key:
-            with tempfile.TemporaryDirectory(prefix="containers-standin-") as tmp:
-                context = Path(tmp)
-                shutil.copytree(RECIPES / standin.recipe, context, dirs_exist_ok=True)
-                for name, target in standin.host_files:
-                    source = _host_file(name)
-                    if source.is_dir():
-                        shutil.copytree(source, context / target, symlinks=True)
-                    else:
-                        shutil.copy2(source, context / target)
-                engine.build(
-                    context, standin.tag, build_args={"BASE": base}, labels={KEY_LABEL: key}
-                )
-        tags[official] = standin.tag
+        tags[official] = _ensure(engine, STANDINS[official], base)
     return tags
+
+
+def _ensure(engine: Engine, standin: StandIn, base: str) -> str:
+    """Build `standin` (after the stand-in it is built on) unless its recipe, host files and base
+    are unchanged since it was last built; returns its tag."""
+    if standin.base:
+        base = _ensure(engine, standin.base, base)
+    base_id = engine.docker("image", "inspect", "-f", "{{.Id}}", base).stdout.strip()
+    key = _recipe_key(standin, base_id)
+    if engine.image_label(standin.tag, KEY_LABEL) != key:
+        with tempfile.TemporaryDirectory(prefix="containers-standin-") as tmp:
+            context = Path(tmp)
+            shutil.copytree(RECIPES / standin.recipe, context, dirs_exist_ok=True)
+            for name, target in standin.host_files:
+                source = _host_file(name)
+                if source.is_dir():
+                    shutil.copytree(source, context / target, symlinks=True)
+                else:
+                    shutil.copy2(source, context / target)
+            engine.build(context, standin.tag, build_args={"BASE": base}, labels={KEY_LABEL: key})
+    return standin.tag
